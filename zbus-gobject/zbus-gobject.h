@@ -1,0 +1,24 @@
+/* zbus-gobject.h
+ *
+ * Copyright 2026 The zbus-gobject authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define ZBUS_INSIDE
+# include "zbus-version.h"
+# include "zbus-version-macros.h"
+# include "zbus-enums.h"
+# include "zbus-enum-types.h"
+# include "zbus-error.h"
+# include "zbus-message.h"
+#undef ZBUS_INSIDE
+
+G_END_DECLS

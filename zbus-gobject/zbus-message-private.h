@@ -1,0 +1,107 @@
+/* zbus-message-private.h
+ *
+ * Copyright 2026 The zbus-gobject authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "zbus-message.h"
+
+G_BEGIN_DECLS
+
+/* Header field codes of the wire protocol. */
+typedef enum
+{
+  ZBUS_HEADER_FIELD_INVALID = 0,
+  ZBUS_HEADER_FIELD_PATH = 1,
+  ZBUS_HEADER_FIELD_INTERFACE = 2,
+  ZBUS_HEADER_FIELD_MEMBER = 3,
+  ZBUS_HEADER_FIELD_ERROR_NAME = 4,
+  ZBUS_HEADER_FIELD_REPLY_SERIAL = 5,
+  ZBUS_HEADER_FIELD_DESTINATION = 6,
+  ZBUS_HEADER_FIELD_SENDER = 7,
+  ZBUS_HEADER_FIELD_SIGNATURE = 8,
+  ZBUS_HEADER_FIELD_UNIX_FDS = 9,
+} ZbusHeaderField;
+
+/* Index into ZbusMessage.strings: the string-valued header fields. */
+typedef enum
+{
+  ZBUS_STR_PATH,
+  ZBUS_STR_INTERFACE,
+  ZBUS_STR_MEMBER,
+  ZBUS_STR_ERROR_NAME,
+  ZBUS_STR_DESTINATION,
+  ZBUS_STR_SENDER,
+  ZBUS_STR_SIGNATURE,
+  ZBUS_N_STRS,
+} ZbusStr;
+
+/* Limits of the specification. */
+#define ZBUS_MAX_SIGNATURE_LENGTH 255
+#define ZBUS_MAX_ARRAY_DEPTH 32
+#define ZBUS_MAX_STRUCT_DEPTH 32
+#define ZBUS_MAX_TOTAL_DEPTH 64
+
+struct _ZbusMessage
+{
+  gatomicrefcount ref_count;
+
+  guint8 type;          /* ZbusMessageType */
+  guint8 flags;         /* ZbusMessageFlags */
+  guint8 byte_order;    /* ZbusByteOrder */
+
+  guint32 serial;
+  guint32 reply_serial;
+  guint32 num_unix_fds;
+
+  /* The string header fields, NULL when absent. A string either points
+   * into @blob (decoded messages: no copy) or is owned, as the bit
+   * (1 << index) of @owned_strings says. The signature is NULL for an
+   * empty body. */
+  const char *strings[ZBUS_N_STRS];
+  guint16 owned_strings;
+
+  /* The wire bytes a decoded message came from (owned) (nullable), and
+   * where its body lies in them. The body there has been validated by
+   * zbus_message_new_from_bytes(), so decoding it later cannot fail. */
+  GBytes *blob;
+  gsize body_offset;
+  gsize body_size;
+
+  /* (owned) (nullable) (atomic): the body, built from @blob on first
+   * use by whichever thread asks first (compare-and-exchange: the loser
+   * drops its copy). */
+  GVariant *body;
+
+  GUnixFDList *fd_list;  /* (owned) (nullable) */
+};
+
+/* zbus-message.c */
+ZbusMessage *_zbus_message_new              (ZbusMessageType   type);
+void         _zbus_message_set_string       (ZbusMessage      *self,
+                                             ZbusStr           field,
+                                             const char       *value);
+void         _zbus_message_set_string_borrowed (ZbusMessage   *self,
+                                                ZbusStr        field,
+                                                const char    *value);
+
+/* zbus-message-codec.c */
+
+/* Whether @type (the type of a message body or of a value inside one) can
+ * be carried by D-Bus: no maybe types, no empty structs, signature length
+ * and nesting depths within the limits. @type is the tuple type of a whole
+ * body when @is_body is TRUE (its outer parentheses do not count). */
+gboolean     _zbus_variant_type_check       (const GVariantType *type,
+                                             gboolean            is_body,
+                                             GError            **error);
+
+/* Builds the GVariant body of a message decoded by
+ * zbus_message_new_from_bytes() from its already-validated wire bytes.
+ * Returns a new floating-free reference, never NULL for a non-empty
+ * signature. */
+GVariant    *_zbus_message_decode_body      (ZbusMessage      *self);
+
+G_END_DECLS
