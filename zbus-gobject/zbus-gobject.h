@@ -19,6 +19,8 @@ G_BEGIN_DECLS
 # include "zbus-enum-types.h"
 # include "zbus-error.h"
 # include "zbus-message.h"
+# include "zbus-connection.h"
+# include "zbus-connection-builder.h"
 #undef ZBUS_INSIDE
 
 G_END_DECLS
