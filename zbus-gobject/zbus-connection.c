@@ -885,7 +885,7 @@ zbus_connection_class_init (ZbusConnectionClass *klass)
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
-   * ZbusConnection:closed:
+   * ZbusConnection:is-closed:
    *
    * Whether the connection is closed. It is notified, and
    * [signal@Zbus.Connection::closed] emitted, on the connection's context.
@@ -893,7 +893,7 @@ zbus_connection_class_init (ZbusConnectionClass *klass)
    * Since: 1.0
    */
   properties[PROP_CLOSED] =
-    g_param_spec_boolean ("closed", NULL, NULL, FALSE,
+    g_param_spec_boolean ("is-closed", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
