@@ -654,6 +654,8 @@ authenticate (GSocket       *socket,
   ZbusAuthClient *client = NULL;
   ZbusAuthServer *server = NULL;
   gboolean ok = FALSE;
+  /* fds cross only unix sockets. */
+  gboolean fds = g_socket_get_family (socket) == G_SOCKET_FAMILY_UNIX;
 
   if (settings->server_guid != NULL)
     {
@@ -662,14 +664,14 @@ authenticate (GSocket       *socket,
 
       if (!settings->allow_anonymous)
         allowed &= ~ZBUS_AUTH_MECHANISM_ANONYMOUS;
-      server = _zbus_auth_server_new (settings->server_guid, allowed, TRUE);
+      server = _zbus_auth_server_new (settings->server_guid, allowed, fds);
       if (credentials != NULL)
         _zbus_auth_server_set_peer_credentials (server, credentials);
       status = ZBUS_AUTH_STATUS_NEED_INPUT;
     }
   else
     {
-      client = _zbus_auth_client_new (settings->mechanisms, TRUE);
+      client = _zbus_auth_client_new (settings->mechanisms, fds);
       _zbus_auth_client_start (client, out);
       status = ZBUS_AUTH_STATUS_NEED_INPUT;
     }

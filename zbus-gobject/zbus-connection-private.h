@@ -27,6 +27,24 @@ guint           _zbus_connection_add_handler    (ZbusConnection        *self,
 void            _zbus_connection_remove_handler (ZbusConnection        *self,
                                                  guint                  handler_id);
 
+/* A filter sees each incoming message that is not a reply to one of the
+ * connection's own calls, in the thread that read it (whichever thread
+ * holds the reader role; GDBus's worker thread on the GDBus transport),
+ * in arrival order, before the message is queued for the context. It must
+ * not block and cannot claim anything. It is called once more with a NULL
+ * message when the connection closes. (Message streams are fed this way,
+ * so a stream never waits for the context and never delays it.) */
+typedef void (*ZbusConnectionFilter) (ZbusConnection *connection,
+                                      ZbusMessage    *message,
+                                      gpointer        user_data);
+
+guint           _zbus_connection_add_filter     (ZbusConnection        *self,
+                                                 ZbusConnectionFilter   filter,
+                                                 gpointer               user_data,
+                                                 GDestroyNotify         destroy);
+void            _zbus_connection_remove_filter  (ZbusConnection        *self,
+                                                 guint                  filter_id);
+
 /* Used by ZbusConnectionBuilder. */
 ZbusConnection *_zbus_connection_new_native     (GSocket               *socket,
                                                  GBytes                *leftover,

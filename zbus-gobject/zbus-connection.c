@@ -95,6 +95,7 @@ typedef struct
 {
   guint id;
   ZbusConnectionHandler func;
+  ZbusConnectionFilter filter_func;
   gpointer user_data;
   GDestroyNotify destroy;
   gatomicrefcount ref_count;
@@ -142,6 +143,7 @@ struct _ZbusConnection
   gboolean reading;             /* a thread holds the reader role */
   GQueue incoming;              /* (element-type Incoming) */
   GPtrArray *handlers;          /* (element-type Handler) */
+  GPtrArray *filters;           /* (element-type Handler) */
   guint next_handler_id;
 
   gboolean closed;
@@ -275,12 +277,35 @@ route_locked (ZbusConnection *self,
   return TRUE;
 }
 
-static void
-native_message_cb (ZbusMessage *message,
-                   gpointer     user_data)
+static GPtrArray *snapshot_handlers_locked (GPtrArray *handlers);
+static void       run_filters              (ZbusConnection *self,
+                                            GPtrArray      *filters,
+                                            ZbusMessage    *message);
+
+static gboolean
+is_reply_to_pending_locked (ZbusConnection *self,
+                            ZbusMessage    *message)
 {
-  ZbusConnection *self = user_data;
+  return (message->type == ZBUS_MESSAGE_TYPE_METHOD_RETURN ||
+          message->type == ZBUS_MESSAGE_TYPE_ERROR) &&
+         g_hash_table_contains (self->pending, GUINT_TO_POINTER (message->reply_serial));
+}
+
+/* Filters first, in this (the reading) thread; then the queue. */
+static void
+deliver (ZbusConnection *self,
+         ZbusMessage    *message)
+{
+  g_autoptr(GPtrArray) filters = NULL;
   gboolean wake;
+
+  g_mutex_lock (&self->lock);
+  if (self->filters->len > 0 && !is_reply_to_pending_locked (self, message))
+    filters = snapshot_handlers_locked (self->filters);
+  g_mutex_unlock (&self->lock);
+
+  if (filters != NULL)
+    run_filters (self, filters, message);
 
   g_mutex_lock (&self->lock);
   wake = route_locked (self, message);
@@ -288,6 +313,13 @@ native_message_cb (ZbusMessage *message,
 
   if (wake)
     g_main_context_wakeup (self->context);
+}
+
+static void
+native_message_cb (ZbusMessage *message,
+                   gpointer     user_data)
+{
+  deliver (user_data, message);
 }
 
 /* Runs on GDBus's worker thread, for every message GDBus receives. */
@@ -300,8 +332,7 @@ gdbus_filter_cb (GDBusConnection *connection,
   ZbusConnection *self = user_data;
   g_autoptr(ZbusMessage) message = NULL;
   GDBusMessageType type = g_dbus_message_get_message_type (gmessage);
-  gboolean ours = FALSE;
-  gboolean wake = FALSE;
+  gboolean ours;
 
   if (!incoming)
     return gmessage;
@@ -311,15 +342,11 @@ gdbus_filter_cb (GDBusConnection *connection,
     return gmessage;
 
   g_mutex_lock (&self->lock);
-  if (type == G_DBUS_MESSAGE_TYPE_METHOD_RETURN || type == G_DBUS_MESSAGE_TYPE_ERROR)
-    ours = g_hash_table_contains (self->pending,
-                                  GUINT_TO_POINTER (g_dbus_message_get_reply_serial (gmessage)));
-  if (ours || type == G_DBUS_MESSAGE_TYPE_SIGNAL || type == G_DBUS_MESSAGE_TYPE_METHOD_CALL)
-    wake = route_locked (self, message);
+  ours = is_reply_to_pending_locked (self, message);
   g_mutex_unlock (&self->lock);
 
-  if (wake)
-    g_main_context_wakeup (self->context);
+  if (ours || type == G_DBUS_MESSAGE_TYPE_SIGNAL || type == G_DBUS_MESSAGE_TYPE_METHOD_CALL)
+    deliver (self, message);
 
   /* Replies to our calls are ours alone; GDBus keeps seeing signals and
    * calls, and answers the calls it has objects for. */
@@ -462,21 +489,47 @@ handle_bus_signal (ZbusConnection *self,
     g_signal_emit (self, signals[SIGNAL_NAME_LOST], 0, name);
 }
 
-static void
-dispatch_message (ZbusConnection *self,
-                  ZbusMessage    *message)
+/* Handlers may be removed, or add others, while they run: callers work
+ * on a referenced copy of the list. */
+static GPtrArray *
+snapshot_handlers_locked (GPtrArray *handlers)
 {
-  g_autoptr(GPtrArray) snapshot = g_ptr_array_new ();
-  gboolean claimed = FALSE;
+  GPtrArray *snapshot = g_ptr_array_new_full (handlers->len, (GDestroyNotify) handler_unref);
 
-  g_mutex_lock (&self->lock);
-  for (guint i = 0; i < self->handlers->len; i++)
+  for (guint i = 0; i < handlers->len; i++)
     {
-      Handler *handler = g_ptr_array_index (self->handlers, i);
+      Handler *handler = g_ptr_array_index (handlers, i);
 
       g_atomic_ref_count_inc (&handler->ref_count);
       g_ptr_array_add (snapshot, handler);
     }
+
+  return snapshot;
+}
+
+static void
+run_filters (ZbusConnection *self,
+             GPtrArray      *filters,
+             ZbusMessage    *message)
+{
+  for (guint i = 0; i < filters->len; i++)
+    {
+      Handler *filter = g_ptr_array_index (filters, i);
+
+      if (!g_atomic_int_get (&filter->removed))
+        filter->filter_func (self, message, filter->user_data);
+    }
+}
+
+static void
+dispatch_message (ZbusConnection *self,
+                  ZbusMessage    *message)
+{
+  g_autoptr(GPtrArray) snapshot = NULL;
+  gboolean claimed = FALSE;
+
+  g_mutex_lock (&self->lock);
+  snapshot = snapshot_handlers_locked (self->handlers);
   g_mutex_unlock (&self->lock);
 
   for (guint i = 0; i < snapshot->len; i++)
@@ -486,7 +539,6 @@ dispatch_message (ZbusConnection *self,
       if (!g_atomic_int_get (&handler->removed) &&
           handler->func (self, message, handler->user_data))
         claimed = TRUE;
-      handler_unref (handler);
     }
 
   if (message->type == ZBUS_MESSAGE_TYPE_SIGNAL && self->is_bus && is_from_bus (message))
@@ -684,6 +736,7 @@ close_internal (ZbusConnection *self,
                 const GError   *error)
 {
   g_autoptr(GPtrArray) calls = g_ptr_array_new ();
+  g_autoptr(GPtrArray) filters = NULL;
   GHashTableIter iter;
   PendingCall *call;
   gpointer *args;
@@ -695,6 +748,7 @@ close_internal (ZbusConnection *self,
       return;
     }
   self->closed = TRUE;
+  filters = snapshot_handlers_locked (self->filters);
 
   if (self->native != NULL)
     _zbus_native_shutdown (self->native);
@@ -720,6 +774,9 @@ close_internal (ZbusConnection *self,
                            g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED,
                                                 "The connection was closed before the reply came"));
 
+  /* Streams end now, in this thread, whether or not the context runs. */
+  run_filters (self, filters, NULL);
+
   args = g_new0 (gpointer, 3);
   args[0] = g_object_ref (self);
   args[1] = GINT_TO_POINTER (remote_peer_vanished);
@@ -739,6 +796,13 @@ gdbus_closed_cb (GDBusConnection *connection,
 
 /* ------------------------------------------------------------------------ */
 /* GObject */
+
+static gboolean
+quit_loop_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
 
 static void
 zbus_connection_dispose (GObject *object)
@@ -761,7 +825,14 @@ zbus_connection_dispose (GObject *object)
 
   if (self->internal_loop != NULL)
     {
-      g_main_loop_quit (self->internal_loop);
+      /* Quit from inside the loop: a quit before the thread reached
+       * g_main_loop_run() would be lost, and the join below would hang. */
+      GSource *idle = g_idle_source_new ();
+
+      g_source_set_callback (idle, quit_loop_cb, g_main_loop_ref (self->internal_loop),
+                             (GDestroyNotify) g_main_loop_unref);
+      g_source_attach (idle, self->context);
+      g_source_unref (idle);
       if (g_thread_self () != self->internal_thread)
         g_thread_join (g_steal_pointer (&self->internal_thread));
       else
@@ -788,6 +859,7 @@ zbus_connection_finalize (GObject *object)
 
   g_queue_clear_full (&self->incoming, (GDestroyNotify) incoming_free);
   g_ptr_array_unref (self->handlers);
+  g_ptr_array_unref (self->filters);
   g_hash_table_unref (self->pending);
   g_clear_pointer (&self->native, _zbus_native_free);
   g_clear_object (&self->gdbus);
@@ -1010,6 +1082,7 @@ zbus_connection_init (ZbusConnection *self)
   g_queue_init (&self->incoming);
   self->pending = g_hash_table_new (NULL, NULL);
   self->handlers = g_ptr_array_new_with_free_func ((GDestroyNotify) handler_unref);
+  self->filters = g_ptr_array_new_with_free_func ((GDestroyNotify) handler_unref);
   self->method_timeout = DEFAULT_METHOD_TIMEOUT_MSEC;
   self->max_queued = DEFAULT_MAX_QUEUED;
 }
@@ -1441,6 +1514,52 @@ zbus_connection_get_method_timeout (ZbusConnection *self)
 /* ------------------------------------------------------------------------ */
 /* Handlers */
 
+static guint
+add_handler (ZbusConnection *self,
+             GPtrArray      *list,
+             Handler        *handler)
+{
+  guint id;
+
+  g_atomic_ref_count_init (&handler->ref_count);
+
+  g_mutex_lock (&self->lock);
+  id = handler->id = ++self->next_handler_id;
+  g_ptr_array_add (list, handler);
+  g_mutex_unlock (&self->lock);
+
+  return id;
+}
+
+static void
+remove_handler (ZbusConnection *self,
+                GPtrArray      *list,
+                guint           id)
+{
+  Handler *found = NULL;
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < list->len; i++)
+    {
+      Handler *handler = g_ptr_array_index (list, i);
+
+      if (handler->id == id)
+        {
+          found = g_ptr_array_steal_index (list, i);
+          break;
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  /* A thread running it right now holds a reference: the data is
+   * destroyed when that run ends, and no run starts after this. */
+  if (found != NULL)
+    {
+      g_atomic_int_set (&found->removed, TRUE);
+      handler_unref (found);
+    }
+}
+
 guint
 _zbus_connection_add_handler (ZbusConnection        *self,
                               ZbusConnectionHandler  func,
@@ -1448,45 +1567,39 @@ _zbus_connection_add_handler (ZbusConnection        *self,
                               GDestroyNotify         destroy)
 {
   Handler *handler = g_new0 (Handler, 1);
-  guint id;
 
   handler->func = func;
   handler->user_data = user_data;
   handler->destroy = destroy;
-  g_atomic_ref_count_init (&handler->ref_count);
-
-  g_mutex_lock (&self->lock);
-  id = handler->id = ++self->next_handler_id;
-  g_ptr_array_add (self->handlers, handler);
-  g_mutex_unlock (&self->lock);
-
-  return id;
+  return add_handler (self, self->handlers, handler);
 }
 
 void
 _zbus_connection_remove_handler (ZbusConnection *self,
                                  guint           handler_id)
 {
-  Handler *found = NULL;
+  remove_handler (self, self->handlers, handler_id);
+}
 
-  g_mutex_lock (&self->lock);
-  for (guint i = 0; i < self->handlers->len; i++)
-    {
-      Handler *handler = g_ptr_array_index (self->handlers, i);
+guint
+_zbus_connection_add_filter (ZbusConnection       *self,
+                             ZbusConnectionFilter  func,
+                             gpointer              user_data,
+                             GDestroyNotify        destroy)
+{
+  Handler *handler = g_new0 (Handler, 1);
 
-      if (handler->id == handler_id)
-        {
-          found = g_ptr_array_steal_index (self->handlers, i);
-          break;
-        }
-    }
-  g_mutex_unlock (&self->lock);
+  handler->filter_func = func;
+  handler->user_data = user_data;
+  handler->destroy = destroy;
+  return add_handler (self, self->filters, handler);
+}
 
-  if (found != NULL)
-    {
-      g_atomic_int_set (&found->removed, TRUE);
-      handler_unref (found);
-    }
+void
+_zbus_connection_remove_filter (ZbusConnection *self,
+                                guint           filter_id)
+{
+  remove_handler (self, self->filters, filter_id);
 }
 
 /* ------------------------------------------------------------------------ */
