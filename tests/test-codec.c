@@ -248,6 +248,8 @@ static void
 check_valid (GBytes *bytes)
 {
   g_autoptr(ZbusMessage) msg = check_valid_fds (bytes, NULL);
+
+  g_assert_nonnull (msg);
 }
 
 /* Decoding @bytes (taken) must fail with @code. */

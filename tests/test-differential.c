@@ -13,12 +13,12 @@
  * Random cases come from a seed printed in the log; run again with
  * ZBUS_TEST_SEED=<seed> to replay a run, and ZBUS_TEST_CASE=<n> to replay a
  * single case of it. ZBUS_TEST_SECONDS sets the time spent on random cases
- * per test (default 2, 30 with -m thorough).
+ * per test (default: 2 s or 20,000 cases, whichever comes first; 30 s and no
+ * case limit with -m thorough).
  */
 
 #include "config.h"
 
-#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -83,7 +83,8 @@ static const Case *current_case;
 static const char *current_stage;
 static GBytes *current_blob;
 
-/* Helpers: comparison and reporting {{{ */
+/* ------------------------------------------------------------------------ */
+/* Helpers: comparison and reporting */
 
 static void
 case_clear (Case *c)
@@ -124,8 +125,9 @@ report_case (const char *what)
     {
       g_autofree char *body = c->body != NULL ? g_variant_print (c->body, TRUE) : NULL;
 
-      g_test_message ("case: type=%d flags=%u byte-order=%c serial=%u reply-serial=%u fds=%u",
-                      c->type, c->flags, c->byte_order, c->serial, c->reply_serial, c->n_fds);
+      g_test_message ("case: type=%d flags=%u byte-order=%c serial=%u reply-serial=%u fds=%u%s",
+                      c->type, c->flags, c->byte_order, c->serial, c->reply_serial, c->n_fds,
+                      c->gdbus_only ? " (header fields only GDBus can set)" : "");
       g_test_message ("case: path=%s interface=%s member=%s error=%s dest=%s sender=%s",
                       c->path, c->interface, c->member, c->error_name,
                       c->destination, c->sender);
@@ -157,9 +159,11 @@ variant_identical (GVariant *a,
 
   na = g_variant_get_normal_form (a);
   nb = g_variant_get_normal_form (b);
+  /* Empty data may be a NULL pointer, which memcmp() must not get. */
   return g_variant_get_size (na) == g_variant_get_size (nb) &&
-         memcmp (g_variant_get_data (na), g_variant_get_data (nb),
-                 g_variant_get_size (na)) == 0;
+         (g_variant_get_size (na) == 0 ||
+          memcmp (g_variant_get_data (na), g_variant_get_data (nb),
+                  g_variant_get_size (na)) == 0);
 }
 
 static void
@@ -235,9 +239,8 @@ wire_body (GBytes *blob)
   return g_bytes_new_from_bytes (blob, offset, body_len);
 }
 
-/* }}} */
-
-/* Building and checking messages from a Case {{{ */
+/* ------------------------------------------------------------------------ */
+/* Building and checking messages from a Case */
 
 static GUnixFDList *
 make_fd_list (guint n_fds)
@@ -617,9 +620,8 @@ run_case (const Case *c,
     run_gdbus_to_zbus (c);
 }
 
-/* }}} */
-
-/* Random generation {{{ */
+/* ------------------------------------------------------------------------ */
+/* Random generation */
 
 static guint
 rnd (Gen   *gen,
@@ -1317,9 +1319,8 @@ test_random (gconstpointer data)
   n_gdbus_misreads = 0;
 }
 
-/* }}} */
-
-/* Fixed cases {{{ */
+/* ------------------------------------------------------------------------ */
+/* Fixed cases */
 
 static void
 case_init_call (Case       *c,
@@ -1691,14 +1692,77 @@ test_gdbus_array_length (void)
     }
 }
 
+static GBytes *
+gdbus_encode_case (const Case *c,
+                   guint32     serial)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusMessage) msg = build_gdbus (c);
+  guchar *data;
+  gsize size;
+
+  /* GDBus writes a message whose serial was never set, as 0. */
+  g_dbus_message_set_serial (msg, serial);
+  data = g_dbus_message_to_blob (msg, &size, G_DBUS_CAPABILITY_FLAGS_UNIX_FD_PASSING, &error);
+  g_assert_no_error (error);
+  return g_bytes_new_take (data, size);
+}
+
+/* What GDBus 2.74 reads but the specification forbids, and we refuse. */
+static void
+test_stricter_than_gdbus (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) blob = NULL;
+  g_autoptr(ZbusMessage) msg = NULL;
+  g_autoptr(GUnixFDList) two_fds = make_fd_list (2);
+  Case c;
+
+  g_test_summary ("Messages GDBus reads though the specification forbids them: serial 0, "
+                  "fds announced but not received, fd indexes past the fds");
+
+  case_init_call (&c, g_variant_new ("(h)", 1), ZBUS_BYTE_ORDER_LITTLE_ENDIAN);
+
+  /* Serial 0: “The serial number … must not be zero.” */
+  c.n_fds = 2;
+  blob = gdbus_encode_case (&c, 0);
+  g_assert_true (gdbus_decodes (blob));
+  msg = zbus_message_new_from_bytes (blob, two_fds, &error);
+  g_assert_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_MESSAGE);
+  g_assert_null (msg);
+  g_clear_error (&error);
+  g_clear_pointer (&blob, g_bytes_unref);
+
+  /* UNIX_FDS says 2, none came with the message. */
+  blob = gdbus_encode_case (&c, 3);
+  msg = zbus_message_new_from_bytes (blob, NULL, &error);
+  g_assert_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_FD);
+  g_assert_null (msg);
+  g_clear_error (&error);
+  g_clear_pointer (&blob, g_bytes_unref);
+
+  /* An 'h' value past the fds of the message. */
+  g_clear_pointer (&c.body, g_variant_unref);
+  c.body = g_variant_ref_sink (g_variant_new ("(h)", 2));
+  blob = gdbus_encode_case (&c, 3);
+  g_assert_true (gdbus_decodes (blob));
+  msg = zbus_message_new_from_bytes (blob, two_fds, &error);
+  g_assert_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_FD);
+  g_assert_null (msg);
+  g_clear_error (&error);
+
+  case_clear (&c);
+}
+
 /* Header fields a receiver must cope with though we never write them. */
 static void
 test_foreign_header_fields (void)
 {
   static const guint8 unknown_codes[] = { 10, 42, 255 };
 
-  g_test_summary ("Header fields of unknown codes, which the spec says to ignore, and "
-                  "known fields on message types that do not use them");
+  /* Known fields on message types that do not use them (a PATH on a
+   * reply) come with the random GDBus-to-zbus cases. */
+  g_test_summary ("Header fields of unknown codes, which the spec says to ignore");
 
   for (guint i = 0; i < G_N_ELEMENTS (unknown_codes); i++)
     for (guint o = 0; o < 2; o++)
@@ -1730,8 +1794,6 @@ test_foreign_header_fields (void)
       }
 }
 
-/* }}} */
-
 int
 main (int   argc,
       char *argv[])
@@ -1755,6 +1817,7 @@ main (int   argc,
   g_test_add_func ("/Zbus/Differential/depth-limits", test_depth_limits);
   g_test_add_func ("/Zbus/Differential/header-fields", test_header_fields);
   g_test_add_func ("/Zbus/Differential/gdbus-array-length", test_gdbus_array_length);
+  g_test_add_func ("/Zbus/Differential/stricter-than-gdbus", test_stricter_than_gdbus);
   g_test_add_func ("/Zbus/Differential/foreign-header-fields", test_foreign_header_fields);
 
   ret = g_test_run ();

@@ -45,6 +45,17 @@ guint           _zbus_connection_add_filter     (ZbusConnection        *self,
 void            _zbus_connection_remove_filter  (ZbusConnection        *self,
                                                  guint                  filter_id);
 
+/* If no thread reads the socket now, reads it once in this thread: waits
+ * until something arrives or @deadline_us passes, delivers what came (to
+ * filters and the context's queue), and returns TRUE. Returns FALSE at once
+ * when another thread reads, on the GDBus transport (GDBus's thread reads),
+ * or when the connection is closed. So a thread blocked on a stream keeps
+ * the connection moving when its context does not run, as a synchronous
+ * call does. */
+gboolean        _zbus_connection_read_once      (ZbusConnection        *self,
+                                                 gint64                 deadline_us,
+                                                 GCancellable          *cancellable);
+
 /* Used by ZbusConnectionBuilder. */
 ZbusConnection *_zbus_connection_new_native     (GSocket               *socket,
                                                  GBytes                *leftover,

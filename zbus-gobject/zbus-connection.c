@@ -1745,6 +1745,61 @@ deadline_for (ZbusConnection *self,
   return g_get_monotonic_time () + (gint64) timeout_msec * 1000;
 }
 
+/* Reads the socket once as the holder of the reader role, then gives the
+ * role back. Called with the lock held and the role taken; returns with
+ * the lock held. Returns FALSE with @error on time-out or cancellation
+ * (the connection goes on) or when the socket failed (the connection is
+ * then closed). */
+static gboolean
+read_as_reader_locked (ZbusConnection  *self,
+                       gint64           deadline,
+                       GCancellable    *cancellable,
+                       GError         **error)
+{
+  GError *local_error = NULL;
+  gboolean ok;
+
+  g_mutex_unlock (&self->lock);
+  ok = _zbus_native_wait_and_read (self->native, deadline, cancellable, &local_error);
+  g_mutex_lock (&self->lock);
+  give_back_reader_locked (self);
+
+  if (!ok && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) &&
+      !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* The socket failed: the connection is gone. */
+      gboolean vanished = !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+
+      g_mutex_unlock (&self->lock);
+      close_internal (self, vanished, local_error);
+      g_mutex_lock (&self->lock);
+    }
+
+  /* What was read for others waits on the context: wake it. */
+  if (!g_queue_is_empty (&self->incoming))
+    g_main_context_wakeup (self->context);
+
+  if (!ok)
+    g_propagate_error (error, local_error);
+  return ok;
+}
+
+gboolean
+_zbus_connection_read_once (ZbusConnection *self,
+                            gint64          deadline_us,
+                            GCancellable   *cancellable)
+{
+  gboolean reader;
+
+  g_mutex_lock (&self->lock);
+  reader = try_take_reader_locked (self);
+  if (reader)
+    read_as_reader_locked (self, deadline_us, cancellable, NULL);
+  g_mutex_unlock (&self->lock);
+
+  return reader;
+}
+
 /* Waits for @call (in the table) to be answered. Called with the lock held;
  * returns with it held. */
 static void
@@ -1755,43 +1810,18 @@ wait_for_reply_locked (ZbusConnection *self,
 {
   while (!call->done)
     {
-      GError *error = NULL;
-
       if (try_take_reader_locked (self))
         {
-          gboolean ok;
+          GError *error = NULL;
 
-          g_mutex_unlock (&self->lock);
-          ok = _zbus_native_wait_and_read (self->native, deadline, cancellable, &error);
-          g_mutex_lock (&self->lock);
-          give_back_reader_locked (self);
-
-          if (!ok && (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) ||
-                      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
+          if (!read_as_reader_locked (self, deadline, cancellable, &error) && !call->done)
             {
-              if (!call->done)
-                {
-                  steal_pending_locked (self, call->serial);
-                  call->error = error;
-                  call->done = TRUE;
-                }
-              else
-                g_error_free (error);
+              steal_pending_locked (self, call->serial);
+              call->error = error;
+              call->done = TRUE;
             }
-          else if (!ok)
-            {
-              /* The socket failed: the connection is gone. */
-              gboolean vanished = !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
-
-              g_mutex_unlock (&self->lock);
-              close_internal (self, vanished, error);
-              g_error_free (error);
-              g_mutex_lock (&self->lock);
-            }
-
-          /* What we read for others waits on the context: wake it. */
-          if (!g_queue_is_empty (&self->incoming))
-            g_main_context_wakeup (self->context);
+          else
+            g_clear_error (&error);
           continue;
         }
 

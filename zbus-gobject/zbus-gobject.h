@@ -21,6 +21,8 @@ G_BEGIN_DECLS
 # include "zbus-message.h"
 # include "zbus-connection.h"
 # include "zbus-connection-builder.h"
+# include "zbus-match-rule.h"
+# include "zbus-message-stream.h"
 #undef ZBUS_INSIDE
 
 G_END_DECLS

@@ -1674,7 +1674,7 @@ put_string (Writer     *w,
             const char *str,
             gsize       len)
 {
-  put_u32 (w, len);
+  put_u32 (w, (guint32) len);
   memcpy (writer_reserve (w, len + 1), str, len + 1);
 }
 
@@ -1683,7 +1683,8 @@ put_signature (Writer     *w,
                const char *str,
                gsize       len)
 {
-  put_u8 (w, len);
+  /* At most 255: checked by the callers. */
+  put_u8 (w, (guint8) len);
   memcpy (writer_reserve (w, len + 1), str, len + 1);
 }
 
@@ -1826,7 +1827,8 @@ encode_array (Writer      *w,
         }
     }
 
-  store_u32 (w->data + len_pos, w->len - start, w->swap);
+  /* At most 64 MiB: checked above. */
+  store_u32 (w->data + len_pos, (guint32) (w->len - start), w->swap);
   *type = next != NULL ? next : skip_type (elem);
   return TRUE;
 }
@@ -1985,7 +1987,7 @@ put_header_string (Writer          *w,
 
   writer_pad (w, 8);
   p = writer_reserve (w, 4);
-  p[0] = code;
+  p[0] = (guint8) code;
   p[1] = 1;
   p[2] = type;
   p[3] = '\0';
@@ -2007,7 +2009,7 @@ put_header_u32 (Writer          *w,
 
   writer_pad (w, 8);
   p = writer_reserve (w, 4);
-  p[0] = code;
+  p[0] = (guint8) code;
   p[1] = 1;
   p[2] = 'u';
   p[3] = '\0';
@@ -2052,7 +2054,7 @@ put_header (Writer      *w,
   put_header_string (w, ZBUS_HEADER_FIELD_SIGNATURE, 'g', s[ZBUS_STR_SIGNATURE]);
   put_header_u32 (w, ZBUS_HEADER_FIELD_UNIX_FDS, w->n_fds);
 
-  store_u32 (w->data + 12, w->len - 16, w->swap);
+  store_u32 (w->data + 12, (guint32) (w->len - 16), w->swap);
   writer_pad (w, 8);
 }
 
@@ -2176,6 +2178,6 @@ zbus_message_to_bytes (ZbusMessage  *self,
       return NULL;
     }
 
-  store_u32 (w.data + 4, w.len - body_start, w.swap);
+  store_u32 (w.data + 4, (guint32) (w.len - body_start), w.swap);
   return g_bytes_new_take (w.data, w.len);
 }
