@@ -27,8 +27,8 @@
  * [class@Gio.UnixFDList].
  *
  * Make messages with [ctor@Zbus.Message.new_method_call],
- * [ctor@Zbus.Message.new_signal], [ctor@Zbus.Message.new_method_reply] and
- * [ctor@Zbus.Message.new_error], each of which checks the names and paths it
+ * [ctor@Zbus.Message.new_signal], [method@Zbus.Message.new_method_reply] and
+ * [method@Zbus.Message.new_error], each of which checks the names and paths it
  * is given against the D-Bus specification.
  *
  * [method@Zbus.Message.to_bytes] gives the wire form of a message and
