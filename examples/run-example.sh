@@ -1,5 +1,5 @@
 #!/bin/bash
-# Runs examples/message-example on a private bus of its own.
+# Runs examples/connection-example on a private bus of its own.
 #
 # Usage: examples/run-example.sh [BUILDDIR]   (default: _build)
 # BUILDDIR is taken relative to the top of the source tree unless absolute.
@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 builddir=${1:-_build}
-example=$builddir/examples/message-example
+example=$builddir/examples/connection-example
 
 if [ ! -x "$example" ]; then
   echo "run-example: $example not found; build first: meson setup $builddir && meson compile -C $builddir" >&2
