@@ -45,6 +45,21 @@ guint           _zbus_connection_add_filter     (ZbusConnection        *self,
 void            _zbus_connection_remove_filter  (ZbusConnection        *self,
                                                  guint                  filter_id);
 
+/* Says, in the reading thread (GDBus's worker thread on the GDBus
+ * transport), whether the program serves the target of a method call.
+ * On the GDBus transport a claimed call is taken away from GDBus, which
+ * would otherwise answer it too (with an error, having no object there);
+ * the call is then dispatched to the handlers on the context as usual. On
+ * the native transport it changes nothing. One per connection (the object
+ * server); NULL removes it. */
+typedef gboolean (*ZbusConnectionCallClaimer) (ZbusConnection *connection,
+                                               ZbusMessage    *call,
+                                               gpointer        user_data);
+
+void            _zbus_connection_set_call_claimer (ZbusConnection           *self,
+                                                   ZbusConnectionCallClaimer claimer,
+                                                   gpointer                  user_data);
+
 /* If no thread reads the socket now, reads it once in this thread: waits
  * until something arrives or @deadline_us passes, delivers what came (to
  * filters and the context's queue), and returns TRUE. Returns FALSE at once

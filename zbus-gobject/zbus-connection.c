@@ -145,6 +145,8 @@ struct _ZbusConnection
   GPtrArray *handlers;          /* (element-type Handler) */
   GPtrArray *filters;           /* (element-type Handler) */
   guint next_handler_id;
+  ZbusConnectionCallClaimer claimer;
+  gpointer claimer_data;
 
   gboolean closed;
   gboolean closed_signalled;
@@ -332,6 +334,8 @@ gdbus_filter_cb (GDBusConnection *connection,
   ZbusConnection *self = user_data;
   g_autoptr(ZbusMessage) message = NULL;
   GDBusMessageType type = g_dbus_message_get_message_type (gmessage);
+  ZbusConnectionCallClaimer claimer;
+  gpointer claimer_data;
   gboolean ours;
 
   if (!incoming)
@@ -343,13 +347,20 @@ gdbus_filter_cb (GDBusConnection *connection,
 
   g_mutex_lock (&self->lock);
   ours = is_reply_to_pending_locked (self, message);
+  claimer = self->claimer;
+  claimer_data = self->claimer_data;
   g_mutex_unlock (&self->lock);
+
+  /* A call the program serves is ours alone too. */
+  if (type == G_DBUS_MESSAGE_TYPE_METHOD_CALL && claimer != NULL &&
+      claimer (self, message, claimer_data))
+    ours = TRUE;
 
   if (ours || type == G_DBUS_MESSAGE_TYPE_SIGNAL || type == G_DBUS_MESSAGE_TYPE_METHOD_CALL)
     deliver (self, message);
 
-  /* Replies to our calls are ours alone; GDBus keeps seeing signals and
-   * calls, and answers the calls it has objects for. */
+  /* Replies to our calls and calls we serve are ours alone; GDBus keeps
+   * seeing signals and other calls, and answers those it has objects for. */
   if (ours)
     {
       g_object_unref (gmessage);
@@ -1600,6 +1611,17 @@ _zbus_connection_remove_filter (ZbusConnection *self,
                                 guint           filter_id)
 {
   remove_handler (self, self->filters, filter_id);
+}
+
+void
+_zbus_connection_set_call_claimer (ZbusConnection            *self,
+                                   ZbusConnectionCallClaimer  claimer,
+                                   gpointer                   user_data)
+{
+  g_mutex_lock (&self->lock);
+  self->claimer = claimer;
+  self->claimer_data = user_data;
+  g_mutex_unlock (&self->lock);
 }
 
 /* ------------------------------------------------------------------------ */
