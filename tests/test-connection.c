@@ -1012,6 +1012,12 @@ test_p2p_peer_closes (void)
   g_assert_cmpint (server_closed, ==, 1);
   g_assert_true (zbus_connection_is_closed (client));
 
+  /* Closed connections stop watching their hung-up sockets: the context
+   * goes idle instead of spinning. */
+  for (guint i = 0; i < 10; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_false (g_main_context_pending (NULL));
+
   g_clear_error (&error);
   g_assert_false (zbus_connection_emit_signal (client, NULL, "/", "org.zbus.Test", "S", NULL,
                                                &error));

@@ -177,9 +177,12 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (ZbusConnection, zbus_connection, G_TYPE_OBJECT)
 
-static void close_internal (ZbusConnection *self,
-                            gboolean        remote_peer_vanished,
-                            const GError   *error);
+static void close_internal_full (ZbusConnection *self,
+                                 gboolean        remote_peer_vanished,
+                                 const GError   *error,
+                                 gboolean        emit);
+
+#define close_internal(self, vanished, error) close_internal_full (self, vanished, error, TRUE)
 
 /* ------------------------------------------------------------------------ */
 /* Pending calls */
@@ -331,14 +334,16 @@ gdbus_filter_cb (GDBusConnection *connection,
                  gboolean         incoming,
                  gpointer         user_data)
 {
-  ZbusConnection *self = user_data;
+  /* GDBus may still run a filter just after it was removed: the
+   * connection is held weakly. */
+  g_autoptr(ZbusConnection) self = g_weak_ref_get (user_data);
   g_autoptr(ZbusMessage) message = NULL;
   GDBusMessageType type = g_dbus_message_get_message_type (gmessage);
   ZbusConnectionCallClaimer claimer;
   gpointer claimer_data;
   gboolean ours;
 
-  if (!incoming)
+  if (!incoming || self == NULL)
     return gmessage;
 
   message = zbus_message_new_from_gdbus (gmessage, NULL);
@@ -595,7 +600,7 @@ dispatch_source_prepare (GSource *source,
     return FALSE;
 
   /* Watch for room in the socket only while output waits. */
-  if (self->native != NULL)
+  if (ds->fd_tag != NULL)
     g_source_modify_unix_fd (source, ds->fd_tag,
                              G_IO_IN | G_IO_HUP | G_IO_ERR |
                              (_zbus_native_has_pending_output (self->native) ? G_IO_OUT : 0));
@@ -620,6 +625,11 @@ dispatch_source_check (GSource *source)
   if (ds->fd_tag != NULL && g_source_query_unix_fd (source, ds->fd_tag) != 0)
     return TRUE;
 
+  /* Closed: dispatch must run once to stop watching the hung-up socket,
+   * which poll() would otherwise report ready forever. */
+  if (ds->fd_tag != NULL && zbus_connection_is_closed (self))
+    return TRUE;
+
   g_mutex_lock (&self->lock);
   ready = !g_queue_is_empty (&self->incoming);
   g_mutex_unlock (&self->lock);
@@ -640,6 +650,12 @@ dispatch_source_dispatch (GSource     *source,
 
   if (self == NULL)
     return G_SOURCE_REMOVE;
+
+  if (ds->fd_tag != NULL && zbus_connection_is_closed (self))
+    {
+      g_source_remove_unix_fd (source, ds->fd_tag);
+      ds->fd_tag = NULL;
+    }
 
   if (ds->fd_tag != NULL)
     revents = g_source_query_unix_fd (source, ds->fd_tag);
@@ -739,12 +755,13 @@ emit_closed_free (gpointer data)
   g_free (args);
 }
 
-/* Marks the connection closed, fails every pending call and tells the
- * program, once. Any thread. */
+/* Marks the connection closed, fails every pending call and, when @emit,
+ * tells the program on the context, once. Any thread. */
 static void
-close_internal (ZbusConnection *self,
-                gboolean        remote_peer_vanished,
-                const GError   *error)
+close_internal_full (ZbusConnection *self,
+                     gboolean        remote_peer_vanished,
+                     const GError   *error,
+                     gboolean        emit)
 {
   g_autoptr(GPtrArray) calls = g_ptr_array_new ();
   g_autoptr(GPtrArray) filters = NULL;
@@ -788,12 +805,22 @@ close_internal (ZbusConnection *self,
   /* Streams end now, in this thread, whether or not the context runs. */
   run_filters (self, filters, NULL);
 
+  if (!emit)
+    return;
+
   args = g_new0 (gpointer, 3);
   args[0] = g_object_ref (self);
   args[1] = GINT_TO_POINTER (remote_peer_vanished);
   args[2] = error != NULL ? g_error_copy (error) : NULL;
   g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT,
                               emit_closed_cb, args, emit_closed_free);
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
 }
 
 static void
@@ -832,7 +859,9 @@ zbus_connection_dispose (GObject *object)
       g_clear_signal_handler (&self->gdbus_closed_id, self->gdbus);
     }
 
-  close_internal (self, FALSE, NULL);
+  /* Nobody can hear a closed signal from an object going away, and the
+   * emission would hold it alive until its context runs again. */
+  close_internal_full (self, FALSE, NULL, FALSE);
 
   if (self->internal_loop != NULL)
     {
@@ -1186,7 +1215,13 @@ zbus_connection_new_for_gdbus (GDBusConnection *connection)
   self->source = dispatch_source_new (self);
   g_source_attach (self->source, self->context);
 
-  self->gdbus_filter_id = g_dbus_connection_add_filter (connection, gdbus_filter_cb, self, NULL);
+  {
+    GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+    g_weak_ref_init (weak, self);
+    self->gdbus_filter_id = g_dbus_connection_add_filter (connection, gdbus_filter_cb, weak,
+                                                          weak_ref_free);
+  }
   self->gdbus_closed_id = g_signal_connect (connection, "closed",
                                             G_CALLBACK (gdbus_closed_cb), self);
   if (g_dbus_connection_is_closed (connection))
