@@ -919,7 +919,6 @@ zbus_connection_builder_build_async (ZbusConnectionBuilder *self,
                                      gpointer               user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
   Settings *settings;
 
   g_return_if_fail (ZBUS_IS_CONNECTION_BUILDER (self));
