@@ -15,6 +15,7 @@
 #include <gio/gunixfdlist.h>
 
 #include "zbus-gobject.h"
+#include "test-util.h"
 
 typedef struct
 {
@@ -25,6 +26,7 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
+  zbus_test_set_cloexec_on_all_fds ();
   fixture->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (fixture->bus);
 }
@@ -380,7 +382,7 @@ service_method_cb (GDBusConnection       *connection,
   if (g_str_equal (method, "Echo"))
     g_dbus_method_invocation_return_value (invocation, parameters);
   else if (g_str_equal (method, "Never"))
-    g_ptr_array_add (held, g_object_ref (invocation));
+    g_ptr_array_add (held, invocation);  /* the handler owns it */
   else if (g_str_equal (method, "ReadFd"))
     {
       GUnixFDList *fds = g_dbus_message_get_unix_fd_list (g_dbus_method_invocation_get_message (invocation));

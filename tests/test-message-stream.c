@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "zbus-gobject.h"
+#include "test-util.h"
 
 typedef enum
 {
@@ -86,6 +87,7 @@ fixture_setup (Fixture       *fixture,
 
   g_mutex_init (&fixture->lock);
   fixture->bus_calls = g_ptr_array_new_with_free_func (g_free);
+  zbus_test_set_cloexec_on_all_fds ();
   fixture->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (fixture->bus);
 

@@ -127,6 +127,7 @@ struct _ZbusConnection
   GSource *source;              /* (owned) (nullable): reads and dispatches */
   GDBusConnection *gdbus;       /* (owned) (nullable): the GDBus transport */
   guint gdbus_filter_id;
+  struct _FilterLink *gdbus_link;  /* (unowned) (nullable): freed by GDBus */
   gulong gdbus_closed_id;
 
   char *unique_name;            /* (owned) (nullable) */
@@ -327,6 +328,30 @@ native_message_cb (ZbusMessage *message,
   deliver (user_data, message);
 }
 
+/* What GDBus's filter holds instead of the connection. GDBus may still run
+ * a filter just after removing it, so the filter cannot simply point at
+ * the connection; and it must not own a reference either, or the last one
+ * could be dropped, and the connection finalized, on GDBus's thread.
+ * Dispose clears @self under @lock, so it waits for a running filter, and
+ * the filter does nothing once @self is gone. */
+typedef struct _FilterLink
+{
+  GMutex lock;
+  ZbusConnection *self;  /* (unowned) (nullable) */
+} FilterLink;
+
+static void
+filter_link_free (gpointer data)
+{
+  FilterLink *link = data;
+
+  g_mutex_clear (&link->lock);
+  g_free (link);
+}
+
+static GDBusMessage *filter_gdbus_message (ZbusConnection *self,
+                                           GDBusMessage   *gmessage);
+
 /* Runs on GDBus's worker thread, for every message GDBus receives. */
 static GDBusMessage *
 gdbus_filter_cb (GDBusConnection *connection,
@@ -334,17 +359,28 @@ gdbus_filter_cb (GDBusConnection *connection,
                  gboolean         incoming,
                  gpointer         user_data)
 {
-  /* GDBus may still run a filter just after it was removed: the
-   * connection is held weakly. */
-  g_autoptr(ZbusConnection) self = g_weak_ref_get (user_data);
+  FilterLink *link = user_data;
+
+  if (!incoming)
+    return gmessage;
+
+  g_mutex_lock (&link->lock);
+  if (link->self != NULL)
+    gmessage = filter_gdbus_message (link->self, gmessage);
+  g_mutex_unlock (&link->lock);
+
+  return gmessage;
+}
+
+static GDBusMessage *
+filter_gdbus_message (ZbusConnection *self,
+                      GDBusMessage   *gmessage)
+{
   g_autoptr(ZbusMessage) message = NULL;
   GDBusMessageType type = g_dbus_message_get_message_type (gmessage);
   ZbusConnectionCallClaimer claimer;
   gpointer claimer_data;
   gboolean ours;
-
-  if (!incoming || self == NULL)
-    return gmessage;
 
   message = zbus_message_new_from_gdbus (gmessage, NULL);
   if (message == NULL)
@@ -817,13 +853,6 @@ close_internal_full (ZbusConnection *self,
 }
 
 static void
-weak_ref_free (gpointer data)
-{
-  g_weak_ref_clear (data);
-  g_free (data);
-}
-
-static void
 gdbus_closed_cb (GDBusConnection *connection,
                  gboolean         remote_peer_vanished,
                  GError          *error,
@@ -855,6 +884,9 @@ zbus_connection_dispose (GObject *object)
 
   if (self->gdbus != NULL)
     {
+      g_mutex_lock (&self->gdbus_link->lock);
+      self->gdbus_link->self = NULL;
+      g_mutex_unlock (&self->gdbus_link->lock);
       g_dbus_connection_remove_filter (self->gdbus, self->gdbus_filter_id);
       g_clear_signal_handler (&self->gdbus_closed_id, self->gdbus);
     }
@@ -1215,13 +1247,11 @@ zbus_connection_new_for_gdbus (GDBusConnection *connection)
   self->source = dispatch_source_new (self);
   g_source_attach (self->source, self->context);
 
-  {
-    GWeakRef *weak = g_new0 (GWeakRef, 1);
-
-    g_weak_ref_init (weak, self);
-    self->gdbus_filter_id = g_dbus_connection_add_filter (connection, gdbus_filter_cb, weak,
-                                                          weak_ref_free);
-  }
+  self->gdbus_link = g_new0 (FilterLink, 1);
+  g_mutex_init (&self->gdbus_link->lock);
+  self->gdbus_link->self = self;
+  self->gdbus_filter_id = g_dbus_connection_add_filter (connection, gdbus_filter_cb,
+                                                        self->gdbus_link, filter_link_free);
   self->gdbus_closed_id = g_signal_connect (connection, "closed",
                                             G_CALLBACK (gdbus_closed_cb), self);
   if (g_dbus_connection_is_closed (connection))

@@ -20,6 +20,7 @@ typedef enum
   KEY_ARG0,
   KEY_INTERFACE,
   KEY_SENDER,
+  KEY_PATH_NAMESPACE,
   N_KEYS,
 } Key;
 
@@ -49,8 +50,18 @@ struct _ZbusMatchIndex
   guint64 next_seq;
 };
 
-/* How many candidate ids foreach_match keeps on the stack. */
+/* How many candidate ids and lists foreach_match keeps on the stack. */
 #define N_STACK_MATCHES 32
+#define N_STACK_HEADS 16
+
+/* The lists a message selects: the first link of each. */
+typedef struct
+{
+  GList **heads;            /* stack, or (owned) when it outgrew it */
+  guint n;
+  guint size;
+  GList *stack[N_STACK_HEADS];
+} Heads;
 
 static void
 bucket_free (Bucket *bucket)
@@ -110,6 +121,8 @@ rule_key (ZbusMatchRule *rule,
       return zbus_match_rule_get_interface (rule);
     case KEY_SENDER:
       return zbus_match_rule_get_sender (rule);
+    case KEY_PATH_NAMESPACE:
+      return zbus_match_rule_get_path_namespace (rule);
     case N_KEYS:
     default:
       g_assert_not_reached ();
@@ -278,42 +291,98 @@ message_key (ZbusMessage  *message,
       return message->strings[ZBUS_STR_INTERFACE];
     case KEY_SENDER:
       return message->strings[ZBUS_STR_SENDER];
+    case KEY_PATH_NAMESPACE:
     case N_KEYS:
     default:
       g_assert_not_reached ();
     }
 }
 
-/* Fills @heads with the first link of each list @message selects; returns
- * how many. */
-static guint
+static void
+heads_add (Heads *heads,
+           GList *head)
+{
+  if (heads->n == heads->size)
+    {
+      GList **bigger = g_new (GList *, heads->size * 2);
+
+      memcpy (bigger, heads->heads, heads->n * sizeof (GList *));
+      if (heads->heads != heads->stack)
+        g_free (heads->heads);
+      heads->heads = bigger;
+      heads->size *= 2;
+    }
+
+  heads->heads[heads->n++] = head;
+}
+
+static void
+heads_add_bucket (Heads      *heads,
+                  GHashTable *buckets,
+                  const char *value)
+{
+  Bucket *bucket = g_hash_table_lookup (buckets, value);
+
+  if (bucket != NULL)
+    heads_add (heads, bucket->entries.head);
+}
+
+/* The path_namespace buckets holding @path: those of "/", and of each
+ * prefix of @path that ends before a '/' or at its end. */
+static void
+select_namespaces (ZbusMatchIndex *index,
+                   const char     *path,
+                   Heads          *heads)
+{
+  GHashTable *buckets = index->buckets[KEY_PATH_NAMESPACE];
+  g_autofree char *heap_copy = NULL;
+  char stack_copy[256];
+  char *copy;
+  gsize len;
+
+  if (path == NULL || g_hash_table_size (buckets) == 0)
+    return;
+
+  heads_add_bucket (heads, buckets, "/");
+  len = strlen (path);
+  if (len == 1)
+    return;
+
+  copy = len < sizeof stack_copy ? stack_copy : (heap_copy = g_malloc (len + 1));
+  memcpy (copy, path, len + 1);
+  for (gsize i = 1; i <= len; i++)
+    {
+      if (path[i] != '/' && path[i] != '\0')
+        continue;
+      copy[i] = '\0';
+      heads_add_bucket (heads, buckets, copy);
+      copy[i] = path[i];
+    }
+}
+
+/* Fills @heads with the first link of each list @message selects. */
+static void
 select_lists (ZbusMatchIndex  *index,
               ZbusMessage     *message,
-              GList          **heads,
+              Heads           *heads,
               GVariant       **holder)
 {
-  guint n = 0;
-
-  for (Key k = 0; k < N_KEYS; k++)
+  for (Key k = 0; k < KEY_PATH_NAMESPACE; k++)
     {
       const char *value;
-      Bucket *bucket;
 
       /* An empty table costs nothing, not even decoding arg0. */
       if (g_hash_table_size (index->buckets[k]) == 0)
         continue;
       value = message_key (message, k, holder);
-      if (value == NULL)
-        continue;
-      bucket = g_hash_table_lookup (index->buckets[k], value);
-      if (bucket != NULL)
-        heads[n++] = bucket->entries.head;
+      if (value != NULL)
+        heads_add_bucket (heads, index->buckets[k], value);
     }
 
-  if (index->catch_all.head != NULL)
-    heads[n++] = index->catch_all.head;
+  select_namespaces (index, message->strings[ZBUS_STR_PATH], heads);
 
-  return n;
+  if (index->catch_all.head != NULL)
+    heads_add (heads, index->catch_all.head);
 }
 
 /* Pops the entry added first among the heads of the lists. */
@@ -370,18 +439,22 @@ _zbus_match_index_foreach_match (ZbusMatchIndex     *index,
 {
   g_autoptr(GVariant) holder = NULL;
   g_autoptr(GArray) more = NULL;
-  GList *heads[N_KEYS + 1];
+  Heads heads;
   guint ids[N_STACK_MATCHES];
-  guint n_heads, n_ids = 0;
+  guint n_ids = 0;
   Entry *entry;
 
   g_return_if_fail (index != NULL);
   g_return_if_fail (message != NULL);
   g_return_if_fail (func != NULL);
 
+  heads.heads = heads.stack;
+  heads.n = 0;
+  heads.size = N_STACK_HEADS;
+
   /* Matching first, calling after: the callbacks may change the index. */
-  n_heads = select_lists (index, message, heads, &holder);
-  while ((entry = pop_first (heads, n_heads)) != NULL)
+  select_lists (index, message, &heads, &holder);
+  while ((entry = pop_first (heads.heads, heads.n)) != NULL)
     {
       if (!zbus_match_rule_matches (entry->rule, message))
         continue;
@@ -394,6 +467,9 @@ _zbus_match_index_foreach_match (ZbusMatchIndex     *index,
           g_array_append_val (more, entry->id);
         }
     }
+
+  if (heads.heads != heads.stack)
+    g_free (heads.heads);
 
   call_matches (index, ids, n_ids, func, user_data);
   if (more != NULL)

@@ -13,17 +13,18 @@ G_BEGIN_DECLS
 
 /* An index of match rules, so that finding the rules a message matches
  * costs about the same with 10,000 rules as with one. Each entry goes in
- * one bucket, keyed by one field its rule fixes exactly: member, path,
- * arg0 (a plain `arg0` string), interface or sender, whichever of these
- * the rule has whose bucket is the smallest when the entry is added (ties
- * go in that order, so the first rule of a member goes by member). Rules
+ * one bucket, keyed by one field its rule fixes: member, path, arg0 (a
+ * plain `arg0` string), interface, sender or path_namespace, whichever of
+ * these the rule has whose bucket is the smallest when the entry is added
+ * (ties go in that order, so the first rule of a member goes by member). Rules
  * like "member='PropertiesChanged',path='/o/N'" for many N, or
  * "member='NameOwnerChanged',arg0='name.N'", thus spread over many
  * buckets instead of piling up in one. Rules that fix none of these go in
  * a catch-all list. A message is checked only against the buckets its own
- * member, path, first string argument, interface and sender select, plus
- * the catch-all list; its body is decoded for arg0 only when some entry is
- * bucketed by arg0 and the message's first argument is a string.
+ * member, path, first string argument, interface and sender select, those
+ * of the namespaces its path lies in, and the catch-all list; its body is
+ * decoded for arg0 only when some entry is bucketed by arg0 and the
+ * message's first argument is a string.
  *
  * Not thread-safe: the caller locks. */
 typedef struct _ZbusMatchIndex ZbusMatchIndex;

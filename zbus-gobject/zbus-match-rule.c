@@ -110,13 +110,13 @@ struct _ZbusMatchRule
  * checked only when the rule is built. */
 typedef struct
 {
-  ZbusMessageType type;
+  ZbusMessageType type;                       /* not checked yet */
   gboolean eavesdrop;
-  char *fields[N_FIELDS];
-  char *args[ZBUS_MATCH_RULE_MAX_ARGS];
-  char *arg_paths[ZBUS_MATCH_RULE_MAX_ARGS];
-  char *arg0_namespace;
-  guint bad_index;            /* an argument index past the last set, or 0 */
+  char *fields[N_FIELDS];                     /* (owned) (nullable) each */
+  char *args[ZBUS_MATCH_RULE_MAX_ARGS];       /* (owned) (nullable) each */
+  char *arg_paths[ZBUS_MATCH_RULE_MAX_ARGS];  /* (owned) (nullable) each */
+  char *arg0_namespace;                       /* (owned) (nullable) */
+  guint bad_index;  /* the first argument number past 63 given a value, or 0 */
 } Spec;
 
 static const char * const field_keys[N_FIELDS] = {
@@ -272,7 +272,8 @@ check_field (Field        field,
 }
 
 static gboolean
-check_arg_value (const char  *key,
+check_arg_value (guint        index,
+                 const char  *suffix,
                  const char  *value,
                  GError     **error)
 {
@@ -280,7 +281,8 @@ check_arg_value (const char  *key,
     return TRUE;
 
   g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_MATCH_RULE_INVALID,
-               "Invalid match rule: the value of %s is not valid UTF-8", key);
+               "Invalid match rule: the value of arg%u%s is not valid UTF-8",
+               index, suffix);
   return FALSE;
 }
 
@@ -341,13 +343,9 @@ spec_check_args (const Spec  *spec,
 
   for (guint i = 0; i < ZBUS_MATCH_RULE_MAX_ARGS; i++)
     {
-      char key[32];
-
-      g_snprintf (key, sizeof key, "arg%u", i);
-      if (spec->args[i] != NULL && !check_arg_value (key, spec->args[i], error))
+      if (spec->args[i] != NULL && !check_arg_value (i, "", spec->args[i], error))
         return FALSE;
-      g_snprintf (key, sizeof key, "arg%upath", i);
-      if (spec->arg_paths[i] != NULL && !check_arg_value (key, spec->arg_paths[i], error))
+      if (spec->arg_paths[i] != NULL && !check_arg_value (i, "path", spec->arg_paths[i], error))
         return FALSE;
       if (spec->args[i] != NULL && spec->arg_paths[i] != NULL)
         {

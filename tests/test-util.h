@@ -1,0 +1,38 @@
+/* test-util.h: helpers shared by the C tests
+ *
+ * Copyright 2026 The zbus-gobject authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <fcntl.h>
+#include <stdlib.h>
+
+#include <glib.h>
+
+/* Marks every fd above stderr close-on-exec. Call it before
+ * g_test_dbus_up(): GLib 2.74's GTestDBus spawns dbus-daemon leaving fds
+ * open, so each daemon inherits the pipe of GTestDBus's clean-up process;
+ * when a test aborts, that process then never sees the pipe close, and the
+ * daemon outlives the test (holding its stdout, so the runner waits for its
+ * timeout). */
+static inline void
+zbus_test_set_cloexec_on_all_fds (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      int fd = atoi (name);
+      int flags = fd > 2 ? fcntl (fd, F_GETFD) : -1;
+
+      if (flags >= 0 && !(flags & FD_CLOEXEC))
+        fcntl (fd, F_SETFD, flags | FD_CLOEXEC);
+    }
+}
