@@ -124,6 +124,35 @@ test_session_properties (Fixture       *fixture,
   g_assert_true (is_bus);
 }
 
+static gboolean
+set_flag_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_idle_context_sleeps (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(ZbusConnection) connection = connect_with (GPOINTER_TO_INT (data));
+  gboolean fired = FALSE;
+  guint iterations = 0;
+
+  /* Let the connection settle (NameAcquired and the like), then count how
+   * often the context wakes while nothing happens: a connection must not
+   * keep its context busy. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_timeout_add (200, set_flag_cb, &fired);
+  while (!fired)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      iterations++;
+    }
+  g_assert_cmpuint (iterations, <=, 3);
+}
+
 static void
 test_call_sync (Fixture       *fixture,
                 gconstpointer  data)
@@ -1026,6 +1055,83 @@ test_p2p_peer_closes (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
 }
 
+static gpointer
+build_server_only_thread (gpointer data)
+{
+  ServerSide *side = data;
+
+  return build_server_thread (side);
+}
+
+static void
+test_p2p_pipelined_begin (void)
+{
+  g_autoptr(GSocket) a = NULL;
+  g_autoptr(GSocket) b = NULL;
+  g_autoptr(ZbusMessage) ping = NULL;
+  g_autoptr(GBytes) wire = NULL;
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *guid = zbus_generate_guid ();
+  g_autofree char *uid = g_strdup_printf ("%u", (guint) geteuid ());
+  g_autoptr(GString) auth = g_string_new ("");
+  ServerSide side = { 0 };
+  GThread *thread;
+  char buffer[512];
+  gssize n;
+  gsize got = 0;
+  gint64 deadline;
+
+  /* A client that sends its first call in the same write as BEGIN, as
+   * sd-bus does: the server must answer it at once, not when more bytes
+   * come. */
+  make_socket_pair (&a, &b);
+  side.socket = a;
+  side.guid = guid;
+  thread = g_thread_new ("server", build_server_only_thread, &side);
+
+  g_string_append_c (auth, '\0');
+  g_string_append (auth, "AUTH EXTERNAL ");
+  for (const char *p = uid; *p != '\0'; p++)
+    g_string_append_printf (auth, "%02x", (guint) *p);
+  g_string_append (auth, "\r\n");
+  g_assert_cmpint (g_socket_send (b, auth->str, auth->len, NULL, &error), ==, (gssize) auth->len);
+  n = g_socket_receive (b, buffer, sizeof buffer, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (n > 3 && strncmp (buffer, "OK ", 3) == 0);
+
+  ping = zbus_message_new_method_call (NULL, "/", "org.freedesktop.DBus.Peer", "Ping", &error);
+  zbus_message_set_serial (ping, 1);
+  wire = zbus_message_to_bytes (ping, &error);
+  g_assert_no_error (error);
+  g_byte_array_append (out, (const guint8 *) "BEGIN\r\n", 7);
+  g_byte_array_append (out, g_bytes_get_data (wire, NULL), g_bytes_get_size (wire));
+  g_assert_cmpint (g_socket_send (b, (const char *) out->data, out->len, NULL, &error), ==,
+                   (gssize) out->len);
+
+  g_thread_join (thread);
+  g_assert_no_error (side.error);
+  g_assert_nonnull (side.connection);
+
+  /* The reply comes while the server's context runs, with nothing more
+   * sent by the client. */
+  g_socket_set_blocking (b, FALSE);
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (got < ZBUS_MESSAGE_HEADER_MIN_SIZE && g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      g_main_context_iteration (NULL, FALSE);
+      n = g_socket_receive (b, buffer + got, sizeof buffer - got, NULL, &local_error);
+      if (n > 0)
+        got += n;
+    }
+  g_assert_cmpuint (got, >=, ZBUS_MESSAGE_HEADER_MIN_SIZE);
+  g_assert_cmpint (buffer[1], ==, ZBUS_MESSAGE_TYPE_METHOD_RETURN);
+
+  g_clear_object (&side.connection);
+}
+
 static void
 test_p2p_garbage (void)
 {
@@ -1074,6 +1180,7 @@ main (int   argc,
       } while (0)
 
       ADD ("properties", test_session_properties);
+      ADD ("idle-context-sleeps", test_idle_context_sleeps);
       ADD ("call-sync", test_call_sync);
       ADD ("call-async", test_call_async);
       ADD ("call-error", test_call_error);
@@ -1102,6 +1209,7 @@ main (int   argc,
   g_test_add_func ("/Zbus/Connection/p2p/anonymous", test_p2p_anonymous);
   g_test_add_func ("/Zbus/Connection/p2p/peer-closes", test_p2p_peer_closes);
   g_test_add_func ("/Zbus/Connection/p2p/garbage", test_p2p_garbage);
+  g_test_add_func ("/Zbus/Connection/p2p/pipelined-begin", test_p2p_pipelined_begin);
 
   return g_test_run ();
 }

@@ -107,6 +107,7 @@ typedef struct
   GSource source;
   GWeakRef connection;
   gpointer fd_tag;
+  GIOCondition fd_events;       /* what @fd_tag watches now */
 } DispatchSource;
 
 struct _ZbusConnection
@@ -142,6 +143,7 @@ struct _ZbusConnection
 
   GHashTable *pending;          /* serial → PendingCall, not owned */
   gboolean reading;             /* a thread holds the reader role */
+  guint n_waiters;              /* threads waiting on @cond */
   GQueue incoming;              /* (element-type Incoming) */
   GPtrArray *handlers;          /* (element-type Handler) */
   GPtrArray *filters;           /* (element-type Handler) */
@@ -268,7 +270,9 @@ route_locked (ZbusConnection *self,
         {
           call->reply = zbus_message_ref (message);
           call->done = TRUE;
-          g_cond_broadcast (&self->cond);
+          /* A broadcast is a futex syscall even with nobody waiting. */
+          if (self->n_waiters > 0)
+            g_cond_broadcast (&self->cond);
           return FALSE;
         }
 
@@ -317,7 +321,10 @@ deliver (ZbusConnection *self,
   wake = route_locked (self, message);
   g_mutex_unlock (&self->lock);
 
-  if (wake)
+  /* A thread that owns the context runs prepare() before it polls again,
+   * and prepare() sees the queue: waking it would only cost an eventfd
+   * write now and a read later. */
+  if (wake && !g_main_context_is_owner (self->context))
     g_main_context_wakeup (self->context);
 }
 
@@ -427,7 +434,8 @@ static void
 give_back_reader_locked (ZbusConnection *self)
 {
   self->reading = FALSE;
-  g_cond_broadcast (&self->cond);
+  if (self->n_waiters > 0)
+    g_cond_broadcast (&self->cond);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -635,11 +643,20 @@ dispatch_source_prepare (GSource *source,
   if (self == NULL)
     return FALSE;
 
-  /* Watch for room in the socket only while output waits. */
+  /* Watch for room in the socket only while output waits. Only on a
+   * change: g_source_modify_unix_fd() wakes the context, so calling it
+   * in every prepare() makes the loop spin at 100% CPU. */
   if (ds->fd_tag != NULL)
-    g_source_modify_unix_fd (source, ds->fd_tag,
-                             G_IO_IN | G_IO_HUP | G_IO_ERR |
-                             (_zbus_native_has_pending_output (self->native) ? G_IO_OUT : 0));
+    {
+      GIOCondition events = G_IO_IN | G_IO_HUP | G_IO_ERR |
+                            (_zbus_native_has_pending_output (self->native) ? G_IO_OUT : 0);
+
+      if (events != ds->fd_events)
+        {
+          g_source_modify_unix_fd (source, ds->fd_tag, events);
+          ds->fd_events = events;
+        }
+    }
 
   g_mutex_lock (&self->lock);
   ready = !g_queue_is_empty (&self->incoming);
@@ -757,9 +774,17 @@ dispatch_source_new (ZbusConnection *self)
 
   g_weak_ref_init (&ds->connection, self);
   if (self->native != NULL)
-    ds->fd_tag = g_source_add_unix_fd (source, _zbus_native_get_fd (self->native),
-                                       G_IO_IN | G_IO_HUP | G_IO_ERR);
+    {
+      ds->fd_events = G_IO_IN | G_IO_HUP | G_IO_ERR;
+      ds->fd_tag = g_source_add_unix_fd (source, _zbus_native_get_fd (self->native),
+                                         ds->fd_events);
+    }
   g_source_set_static_name (source, "[zbus] connection dispatch");
+  /* GLib blocks a source that cannot recurse around each dispatch,
+   * removing its fds from the poll set and adding them back, and wakes the
+   * context both times: two eventfd writes and a read per dispatch. The
+   * reader role and the locked queue make recursive dispatch safe. */
+  g_source_set_can_recurse (source, TRUE);
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
 
   return source;
@@ -1186,9 +1211,19 @@ _zbus_connection_new_native (GSocket      *socket,
   self->source = dispatch_source_new (self);
   g_source_attach (self->source, self->context);
 
-  /* Bytes read behind authentication may hold whole messages already. */
+  /* Bytes read behind authentication may hold whole messages already,
+   * and the socket will not say so: parse them now (the read stops at
+   * EAGAIN), so they are queued and the source is ready. */
   if (leftover != NULL && g_bytes_get_size (leftover) > 0)
-    g_main_context_wakeup (self->context);
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->reading = TRUE;
+      if (!_zbus_native_read (self->native, &error))
+        close_internal (self, TRUE, error);
+      self->reading = FALSE;
+      g_main_context_wakeup (self->context);
+    }
 
   return self;
 }
@@ -1862,9 +1897,10 @@ read_as_reader_locked (ZbusConnection  *self,
       g_mutex_lock (&self->lock);
     }
 
-  /* What was read for others waits on the context: wake it. */
-  if (!g_queue_is_empty (&self->incoming))
-    g_main_context_wakeup (self->context);
+  /* What was read for others is queued, and deliver() woke the context
+   * for it already. (Waking whenever the queue is not empty costs an
+   * eventfd write per call while a message waits for a context nobody
+   * runs, such as NameAcquired in a program that only makes sync calls.) */
 
   if (!ok)
     g_propagate_error (error, local_error);
@@ -1928,7 +1964,9 @@ wait_for_reply_locked (ZbusConnection *self,
 
         if (deadline >= 0 && deadline < until)
           until = deadline;
+        self->n_waiters++;
         g_cond_wait_until (&self->cond, &self->lock, until);
+        self->n_waiters--;
       }
 
       if (!call->done &&
