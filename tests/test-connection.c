@@ -119,7 +119,7 @@ test_session_properties (Fixture       *fixture,
   g_assert_true (zbus_connection_get_main_context (connection) == g_main_context_default ());
   g_assert_true (zbus_connection_get_unix_fd_passing (connection));
 
-  g_object_get (connection, "unique-name", &unique_name, "is-bus", &is_bus, NULL);
+  g_object_get (connection, "unique-name", &unique_name, "message-bus", &is_bus, NULL);
   g_assert_cmpstr (unique_name, ==, zbus_connection_get_unique_name (connection));
   g_assert_true (is_bus);
 }

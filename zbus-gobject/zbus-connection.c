@@ -63,6 +63,8 @@
  * Since: 1.0
  */
 
+G_STATIC_ASSERT (ZBUS_TIMEOUT_INFINITE == G_MAXINT);
+
 #define DEFAULT_METHOD_TIMEOUT_MSEC 25000
 #define DEFAULT_MAX_QUEUED 64
 
@@ -1043,26 +1045,28 @@ zbus_connection_class_init (ZbusConnectionClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
-   * ZbusConnection:is-bus:
+   * ZbusConnection:message-bus:
    *
-   * Whether the connection is to a message bus (as opposed to a peer).
+   * Whether the connection is to a message bus (as opposed to a peer); see
+   * zbus_connection_is_bus(). (Not `is-bus`: in GJS a property of that name
+   * would hide the method.)
    *
    * Since: 1.0
    */
   properties[PROP_IS_BUS] =
-    g_param_spec_boolean ("is-bus", NULL, NULL, FALSE,
+    g_param_spec_boolean ("message-bus", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
-   * ZbusConnection:is-closed:
+   * ZbusConnection:closed:
    *
-   * Whether the connection is closed. It is notified, and
+   * Whether the connection is closed; see zbus_connection_is_closed(). It is notified, and
    * [signal@Zbus.Connection::closed] emitted, on the connection's context.
    *
    * Since: 1.0
    */
   properties[PROP_CLOSED] =
-    g_param_spec_boolean ("is-closed", NULL, NULL, FALSE,
+    g_param_spec_boolean ("closed", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -2561,7 +2565,8 @@ name_reply_code (GVariant  *body,
  * [signal@Zbus.Connection::name-acquired] and
  * [signal@Zbus.Connection::name-lost] report every later change.
  *
- * Returns: what the bus did, or 0 with @error set on failure
+ * Returns: what the bus did, or %ZBUS_REQUEST_NAME_REPLY_INVALID (0) with
+ *   @error set on failure
  *
  * Since: 1.0
  */
@@ -2684,7 +2689,8 @@ zbus_connection_request_name (ZbusConnection       *self,
  *
  * Finishes [method@Zbus.Connection.request_name].
  *
- * Returns: what the bus did, or 0 with @error set on failure
+ * Returns: what the bus did, or %ZBUS_REQUEST_NAME_REPLY_INVALID (0) with
+ *   @error set on failure
  *
  * Since: 1.0
  */
@@ -2693,9 +2699,18 @@ zbus_connection_request_name_finish (ZbusConnection  *self,
                                      GAsyncResult    *result,
                                      GError         **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  GError *local_error = NULL;
+  gssize reply;
 
-  return g_task_propagate_int (G_TASK (result), error);
+  g_return_val_if_fail (g_task_is_valid (result, self), ZBUS_REQUEST_NAME_REPLY_INVALID);
+
+  reply = g_task_propagate_int (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return ZBUS_REQUEST_NAME_REPLY_INVALID;
+    }
+  return reply;
 }
 
 /**
@@ -2707,7 +2722,8 @@ zbus_connection_request_name_finish (ZbusConnection  *self,
  *
  * Gives up @name, or leaves its queue, and blocks until the bus answers.
  *
- * Returns: what the bus did, or 0 with @error set on failure
+ * Returns: what the bus did, or %ZBUS_RELEASE_NAME_REPLY_INVALID (0) with
+ *   @error set on failure
  *
  * Since: 1.0
  */
@@ -2772,7 +2788,8 @@ zbus_connection_release_name (ZbusConnection      *self,
  *
  * Finishes [method@Zbus.Connection.release_name].
  *
- * Returns: what the bus did, or 0 with @error set on failure
+ * Returns: what the bus did, or %ZBUS_RELEASE_NAME_REPLY_INVALID (0) with
+ *   @error set on failure
  *
  * Since: 1.0
  */
@@ -2781,9 +2798,18 @@ zbus_connection_release_name_finish (ZbusConnection  *self,
                                      GAsyncResult    *result,
                                      GError         **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  GError *local_error = NULL;
+  gssize reply;
 
-  return g_task_propagate_int (G_TASK (result), error);
+  g_return_val_if_fail (g_task_is_valid (result, self), ZBUS_RELEASE_NAME_REPLY_INVALID);
+
+  reply = g_task_propagate_int (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return ZBUS_RELEASE_NAME_REPLY_INVALID;
+    }
+  return reply;
 }
 
 /* ------------------------------------------------------------------------ */

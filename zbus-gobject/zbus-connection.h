@@ -36,7 +36,7 @@ G_BEGIN_DECLS
  *
  * Since: 1.0
  */
-#define ZBUS_TIMEOUT_INFINITE G_MAXINT
+#define ZBUS_TIMEOUT_INFINITE 2147483647 /* G_MAXINT, spelled out for g-ir-scanner */
 
 #define ZBUS_TYPE_CONNECTION (zbus_connection_get_type ())
 

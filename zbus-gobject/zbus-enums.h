@@ -119,6 +119,8 @@ typedef enum /*< flags >*/
 
 /**
  * ZbusRequestNameReply:
+ * @ZBUS_REQUEST_NAME_REPLY_INVALID: no answer: the request failed, and the
+ *   function that returned this set a #GError
  * @ZBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER: the connection now owns the name
  * @ZBUS_REQUEST_NAME_REPLY_IN_QUEUE: the name is taken; the connection waits
  *   in its queue and will get [signal@Zbus.Connection::name-acquired] when
@@ -135,6 +137,7 @@ typedef enum /*< flags >*/
  */
 typedef enum
 {
+  ZBUS_REQUEST_NAME_REPLY_INVALID = 0,
   ZBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER = 1,
   ZBUS_REQUEST_NAME_REPLY_IN_QUEUE = 2,
   ZBUS_REQUEST_NAME_REPLY_EXISTS = 3,
@@ -143,6 +146,8 @@ typedef enum
 
 /**
  * ZbusReleaseNameReply:
+ * @ZBUS_RELEASE_NAME_REPLY_INVALID: no answer: the request failed, and the
+ *   function that returned this set a #GError
  * @ZBUS_RELEASE_NAME_REPLY_RELEASED: the name was released (or the
  *   connection left its queue)
  * @ZBUS_RELEASE_NAME_REPLY_NON_EXISTENT: nobody owned the name
@@ -156,6 +161,7 @@ typedef enum
  */
 typedef enum
 {
+  ZBUS_RELEASE_NAME_REPLY_INVALID = 0,
   ZBUS_RELEASE_NAME_REPLY_RELEASED = 1,
   ZBUS_RELEASE_NAME_REPLY_NON_EXISTENT = 2,
   ZBUS_RELEASE_NAME_REPLY_NOT_OWNER = 3,

@@ -735,14 +735,15 @@ zbus_message_stream_class_init (ZbusMessageStreamClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
-   * ZbusMessageStream:is-closed:
+   * ZbusMessageStream:closed:
    *
-   * Whether the stream has ended (messages still queued can be taken).
+   * Whether the stream has ended (messages still queued can be taken); see
+   * zbus_message_stream_is_closed().
    *
    * Since: 1.0
    */
   properties[PROP_IS_CLOSED] =
-    g_param_spec_boolean ("is-closed", NULL, NULL, FALSE,
+    g_param_spec_boolean ("closed", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**
@@ -775,7 +776,7 @@ zbus_message_stream_class_init (ZbusMessageStreamClass *klass)
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, ZBUS_TYPE_MESSAGE | G_SIGNAL_TYPE_STATIC_SCOPE);
+                  G_TYPE_NONE, 1, ZBUS_TYPE_MESSAGE);
 }
 
 static void

@@ -33,6 +33,9 @@ G_DECLARE_FINAL_TYPE (ZbusMessageStream, zbus_message_stream, ZBUS, MESSAGE_STRE
  *
  * Called by a stream's [struct@GLib.Source] with each message.
  *
+ * @message is borrowed for the duration of the call: take a reference
+ * (zbus_message_ref(); in GJS, `new Zbus.Message(message)`) to keep it.
+ *
  * Returns: %G_SOURCE_CONTINUE to go on receiving, %G_SOURCE_REMOVE to stop
  *
  * Since: 1.0
