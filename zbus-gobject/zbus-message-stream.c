@@ -1428,6 +1428,9 @@ static GSourceFuncs stream_source_funcs = {
  * any main context. It ends by itself once the stream has ended and is
  * empty.
  *
+ * Its callback is not a #GSourceFunc, so bindings use
+ * [method@Zbus.MessageStream.add_watch] instead.
+ *
  * Returns: (transfer full): the new source
  *
  * Since: 1.0
