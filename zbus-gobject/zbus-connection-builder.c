@@ -12,6 +12,7 @@
 #include "zbus-connection-builder.h"
 #include "zbus-connection-private.h"
 #include "zbus-error.h"
+#include "zbus-object-server.h"
 
 /**
  * ZbusConnectionBuilder:
@@ -62,6 +63,12 @@ typedef struct
   ZbusRequestNameFlags flags;
 } NameRequest;
 
+typedef struct
+{
+  char *path;
+  ZbusInterface *iface;
+} ServeAt;
+
 /* The settings a build reads; copied when a build starts, so a build in a
  * thread does not share them with the builder. */
 typedef struct
@@ -75,6 +82,7 @@ typedef struct
   gboolean allow_anonymous;
   ZbusAuthMechanisms mechanisms;
   GArray *names;              /* (element-type NameRequest) */
+  GArray *objects;            /* (element-type ServeAt) */
   int method_timeout;
   guint max_queued;
   GMainContext *context;      /* (owned) (nullable) */
@@ -99,8 +107,25 @@ name_request_clear (NameRequest *request)
 }
 
 static void
+serve_at_clear (ServeAt *serve)
+{
+  g_free (serve->path);
+  g_clear_object (&serve->iface);
+}
+
+static GArray *
+objects_new (void)
+{
+  GArray *objects = g_array_new (FALSE, FALSE, sizeof (ServeAt));
+
+  g_array_set_clear_func (objects, (GDestroyNotify) serve_at_clear);
+  return objects;
+}
+
+static void
 settings_clear (Settings *settings)
 {
+  g_clear_pointer (&settings->objects, g_array_unref);
   g_clear_pointer (&settings->address, g_free);
   g_clear_object (&settings->stream);
   g_clear_object (&settings->socket);
@@ -128,6 +153,15 @@ settings_copy (Settings       *dest,
       request.name = g_strdup (request.name);
       g_array_append_val (dest->names, request);
     }
+  dest->objects = objects_new ();
+  for (guint i = 0; i < src->objects->len; i++)
+    {
+      ServeAt serve = g_array_index (src->objects, ServeAt, i);
+
+      serve.path = g_strdup (serve.path);
+      serve.iface = g_object_ref (serve.iface);
+      g_array_append_val (dest->objects, serve);
+    }
 }
 
 static void
@@ -153,6 +187,7 @@ zbus_connection_builder_init (ZbusConnectionBuilder *self)
 {
   self->settings.names = g_array_new (FALSE, FALSE, sizeof (NameRequest));
   g_array_set_clear_func (self->settings.names, (GDestroyNotify) name_request_clear);
+  self->settings.objects = objects_new ();
   self->settings.mechanisms = ZBUS_AUTH_MECHANISM_EXTERNAL | ZBUS_AUTH_MECHANISM_ANONYMOUS;
 }
 
@@ -392,6 +427,36 @@ zbus_connection_builder_add_name (ZbusConnectionBuilder *self,
   request.name = g_strdup (name);
   request.flags = flags;
   g_array_append_val (self->settings.names, request);
+}
+
+/**
+ * zbus_connection_builder_serve_at:
+ * @self: a builder
+ * @path: the object path to serve @iface at
+ * @iface: the interface instance to serve
+ *
+ * Serves @iface at @path as soon as the connection is up, before the names
+ * of [method@Zbus.ConnectionBuilder.add_name] are requested, so no caller
+ * that finds the service by name can reach it before its objects are
+ * there (zbus's `serve_at`). Building fails if the object server refuses
+ * the interface (see [method@Zbus.ObjectServer.at]).
+ *
+ * Since: 1.0
+ */
+void
+zbus_connection_builder_serve_at (ZbusConnectionBuilder *self,
+                                  const char            *path,
+                                  ZbusInterface         *iface)
+{
+  ServeAt serve;
+
+  g_return_if_fail (ZBUS_IS_CONNECTION_BUILDER (self));
+  g_return_if_fail (path != NULL && g_variant_is_object_path (path));
+  g_return_if_fail (ZBUS_IS_INTERFACE (iface));
+
+  serve.path = g_strdup (path);
+  serve.iface = g_object_ref (iface);
+  g_array_append_val (self->settings.objects, serve);
 }
 
 /**
@@ -834,6 +899,25 @@ build_with_settings (Settings      *settings,
     {
       zbus_connection_close_sync (connection, NULL, NULL);
       return NULL;
+    }
+
+  for (guint i = 0; i < settings->objects->len; i++)
+    {
+      ServeAt *serve = &g_array_index (settings->objects, ServeAt, i);
+      GError *local_error = NULL;
+
+      if (!zbus_object_server_at (zbus_connection_get_object_server (connection), serve->path,
+                                  serve->iface, &local_error))
+        {
+          /* FALSE without an error: the same interface was given twice. */
+          if (local_error == NULL)
+            local_error = g_error_new (G_IO_ERROR, G_IO_ERROR_EXISTS,
+                                       "Two interfaces of one name to serve at “%s”",
+                                       serve->path);
+          g_propagate_error (error, local_error);
+          zbus_connection_close_sync (connection, NULL, NULL);
+          return NULL;
+        }
     }
 
   if (!request_names (connection, settings, cancellable, error))

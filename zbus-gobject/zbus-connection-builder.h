@@ -15,6 +15,7 @@
 
 #include "zbus-connection.h"
 #include "zbus-enums.h"
+#include "zbus-interface.h"
 #include "zbus-version-macros.h"
 
 G_BEGIN_DECLS
@@ -51,6 +52,10 @@ ZBUS_AVAILABLE_IN_1_0
 void                   zbus_connection_builder_add_name         (ZbusConnectionBuilder  *self,
                                                                  const char             *name,
                                                                  ZbusRequestNameFlags    flags);
+ZBUS_AVAILABLE_IN_1_0
+void                   zbus_connection_builder_serve_at         (ZbusConnectionBuilder  *self,
+                                                                 const char             *path,
+                                                                 ZbusInterface          *iface);
 ZBUS_AVAILABLE_IN_1_0
 void                   zbus_connection_builder_set_method_timeout (ZbusConnectionBuilder *self,
                                                                    int                    timeout_msec);

@@ -15,6 +15,7 @@
 #include "zbus-enum-types.h"
 #include "zbus-error.h"
 #include "zbus-message-private.h"
+#include "zbus-object-server.h"
 
 /**
  * ZbusConnection:
@@ -3047,6 +3048,26 @@ _zbus_connection_hello (ZbusConnection  *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNIQUE_NAME]);
 
   return TRUE;
+}
+
+/**
+ * zbus_connection_get_object_server:
+ * @self: a connection
+ *
+ * Gets the object server of the connection, which serves
+ * [class@Zbus.Interface] instances at object paths. It is made on first
+ * use and lives as long as the connection.
+ *
+ * Returns: (transfer none): the object server
+ *
+ * Since: 1.0
+ */
+ZbusObjectServer *
+zbus_connection_get_object_server (ZbusConnection *self)
+{
+  g_return_val_if_fail (ZBUS_IS_CONNECTION (self), NULL);
+
+  return zbus_object_server_get_for_connection (self);
 }
 
 /**

@@ -207,6 +207,11 @@ gboolean              zbus_connection_close_finish             (ZbusConnection  
                                                                 GAsyncResult         *result,
                                                                 GError              **error);
 
+typedef struct _ZbusObjectServer ZbusObjectServer;
+
+ZBUS_AVAILABLE_IN_1_0
+ZbusObjectServer     *zbus_connection_get_object_server        (ZbusConnection       *self);
+
 ZBUS_AVAILABLE_IN_1_0
 char                 *zbus_generate_guid                       (void);
 

@@ -23,6 +23,10 @@ G_BEGIN_DECLS
 # include "zbus-connection-builder.h"
 # include "zbus-match-rule.h"
 # include "zbus-message-stream.h"
+# include "zbus-interface.h"
+# include "zbus-method-invocation.h"
+# include "zbus-signal-emitter.h"
+# include "zbus-object-server.h"
 #undef ZBUS_INSIDE
 
 G_END_DECLS

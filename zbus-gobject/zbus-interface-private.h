@@ -1,0 +1,122 @@
+/* zbus-interface-private.h
+ *
+ * Copyright 2026 The zbus-gobject authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include "zbus-connection.h"
+#include "zbus-interface.h"
+#include "zbus-method-invocation.h"
+#include "zbus-object-server.h"
+
+G_BEGIN_DECLS
+
+#define ZBUS_PROPERTIES_INTERFACE    "org.freedesktop.DBus.Properties"
+#define ZBUS_INTROSPECTABLE_INTERFACE "org.freedesktop.DBus.Introspectable"
+#define ZBUS_PEER_INTERFACE          "org.freedesktop.DBus.Peer"
+
+typedef enum
+{
+  ZBUS_EMITS_TRUE,
+  ZBUS_EMITS_INVALIDATES,
+  ZBUS_EMITS_CONST,
+  ZBUS_EMITS_FALSE,
+} ZbusEmits;
+
+typedef struct
+{
+  char       *name;        /* D-Bus name */
+  GParamSpec *pspec;       /* (unowned): lives as long as the class */
+  char       *signature;
+  gboolean    readable;
+  gboolean    writable;
+  ZbusEmits   emits;
+} ZbusPropertyInfo;
+
+/* A method (action signal) or a D-Bus signal (other signal). */
+typedef struct
+{
+  char         *name;          /* D-Bus name */
+  guint         signal_id;
+  GSignalQuery  query;
+  gboolean      is_async;      /* first parameter is a ZbusMethodInvocation */
+  guint         first_arg;     /* 1 when async, else 0 */
+  char        **arg_sigs;      /* one per D-Bus argument */
+  char         *in_signature;  /* "(…)" of the arguments */
+  char         *out_signature; /* "(…)" of the reply, methods only */
+  char        **out_names;     /* (nullable) */
+} ZbusMemberInfo;
+
+typedef struct
+{
+  GType        type;
+  char        *name;
+  GPtrArray   *properties;  /* (element-type ZbusPropertyInfo) */
+  GPtrArray   *methods;     /* (element-type ZbusMemberInfo) */
+  GPtrArray   *signals;     /* (element-type ZbusMemberInfo) */
+  char        *xml;         /* the <interface> element */
+} ZbusInterfaceInfo;
+
+/* Described once per type, cached forever (types are never unloaded). */
+const ZbusInterfaceInfo *_zbus_interface_info_get          (GType                    type,
+                                                            GError                 **error);
+const ZbusPropertyInfo  *_zbus_interface_info_find_property (const ZbusInterfaceInfo *info,
+                                                            const char              *name);
+const ZbusPropertyInfo  *_zbus_interface_info_find_pspec   (const ZbusInterfaceInfo *info,
+                                                            GParamSpec              *pspec);
+const ZbusMemberInfo    *_zbus_interface_info_find_method  (const ZbusInterfaceInfo *info,
+                                                            const char              *name);
+const ZbusMemberInfo    *_zbus_interface_info_find_signal  (const ZbusInterfaceInfo *info,
+                                                            guint                    signal_id);
+
+/* GValue ⇄ GVariant by a single complete signature; the variant returned
+ * is a full (non-floating) reference. @connection is used to
+ * map objects to and from the paths they are served at. */
+GVariant *_zbus_value_to_variant (const GValue   *value,
+                                  const char     *signature,
+                                  ZbusConnection *connection,
+                                  GError        **error);
+gboolean  _zbus_variant_to_value (GVariant       *variant,
+                                  GValue         *value,   /* initialised to the wanted type */
+                                  GParamSpec     *pspec,   /* (nullable) */
+                                  ZbusConnection *connection,
+                                  GError        **error);
+
+/* zbus-interface.c: the exports of an instance. */
+void      _zbus_interface_add_export     (ZbusInterface    *self,
+                                          ZbusObjectServer *server,
+                                          const char       *path);
+void      _zbus_interface_remove_export  (ZbusInterface    *self,
+                                          ZbusObjectServer *server,
+                                          const char       *path);
+const char *_zbus_interface_get_path_on  (ZbusInterface    *self,
+                                          ZbusConnection   *connection);
+const ZbusInterfaceInfo *_zbus_interface_get_info (ZbusInterface *self);
+
+/* zbus-object-server.c */
+ZbusConnection *_zbus_object_server_peek_connection (ZbusObjectServer *self);
+ZbusInterface  *_zbus_object_server_find_at         (ZbusObjectServer *self,
+                                                     const char       *path,
+                                                     GType             type);
+
+/* zbus-method-invocation.c */
+ZbusMethodInvocation *_zbus_method_invocation_new (ZbusObjectServer *server,
+                                                   ZbusConnection   *connection,
+                                                   ZbusInterface    *iface,
+                                                   ZbusMessage      *call,
+                                                   gboolean          scratch);
+void      _zbus_method_invocation_push_current (ZbusMethodInvocation *self);
+void      _zbus_method_invocation_pop_current  (ZbusMethodInvocation *self);
+void      _zbus_method_invocation_set_out_signature (ZbusMethodInvocation *self,
+                                                     const char           *signature);
+/* For scratch invocations (GetAll): the error a handler answered with. */
+const GError *_zbus_method_invocation_peek_error (ZbusMethodInvocation *self);
+
+G_END_DECLS
+
+G_BEGIN_DECLS
+gboolean _zbus_method_invocation_is_deferred (ZbusMethodInvocation *self);
+G_END_DECLS
