@@ -148,3 +148,31 @@ def test_failing_methods(served):
     with pytest.raises(GLib.Error) as info:
         run_call(client, server_conn, 'Add', GLib.Variant('(s)', ('x',)), None)
     assert info.value.matches(Gio.dbus_error_quark(), Gio.DBusError.INVALID_ARGS)
+
+
+def test_builder_serves_before_the_name(bus):
+    builder = Zbus.ConnectionBuilder.new_session()
+    counter = Counter()
+    builder.serve_at('/counter', counter)
+    builder.add_name('org.example.Counted', Zbus.RequestNameFlags.DO_NOT_QUEUE)
+    server_conn = builder.build(None)
+
+    # The object is there as soon as the name is.
+    assert server_conn.get_object_server().lookup_by_name(
+        '/counter', 'org.example.Counter') is counter
+
+    client = Gio.DBusConnection.new_for_address_sync(
+        bus.get_bus_address(),
+        Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+        Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+    result = []
+    client.call('org.example.Counted', '/counter', 'org.example.Counter', 'Add',
+                GLib.Variant('(i)', (4,)), GLib.VariantType.new('(i)'),
+                Gio.DBusCallFlags.NONE, 5000, None,
+                lambda c, res: result.append(c.call_finish(res)))
+    ctx = GLib.MainContext.default()
+    while not result:
+        ctx.iteration(True)
+    assert result[0].unpack() == (4,)
+    server_conn.close_sync(None)
+    client.close_sync(None)
