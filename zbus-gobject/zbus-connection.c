@@ -634,6 +634,15 @@ dispatch_incoming (ZbusConnection *self)
     }
 }
 
+/* Whether a failed read means the peer went away, as opposed to the peer
+ * breaking the protocol (which this side answers by closing). */
+static gboolean
+peer_vanished (const GError *error)
+{
+  return error->domain != ZBUS_ERROR &&
+         !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+}
+
 static gboolean
 dispatch_source_prepare (GSource *source,
                          int     *timeout)
@@ -742,10 +751,7 @@ dispatch_source_dispatch (GSource     *source,
 
   if (!ok)
     {
-      gboolean vanished = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED) ||
-                          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE);
-
-      close_internal (self, vanished, error);
+      close_internal (self, peer_vanished (error), error);
       /* Completions of the calls the close failed are queued: run them. */
       dispatch_incoming (self);
       return G_SOURCE_REMOVE;
@@ -1061,8 +1067,9 @@ zbus_connection_class_init (ZbusConnectionClass *klass)
   /**
    * ZbusConnection:closed:
    *
-   * Whether the connection is closed; see zbus_connection_is_closed(). It is notified, and
-   * [signal@Zbus.Connection::closed] emitted, on the connection's context.
+   * Whether the connection is closed; see zbus_connection_is_closed(). It
+   * is notified, and [signal@Zbus.Connection::closed] emitted, on the
+   * connection's context.
    *
    * Since: 1.0
    */
@@ -1895,10 +1902,8 @@ read_as_reader_locked (ZbusConnection  *self,
       !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       /* The socket failed: the connection is gone. */
-      gboolean vanished = !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
-
       g_mutex_unlock (&self->lock);
-      close_internal (self, vanished, local_error);
+      close_internal (self, peer_vanished (local_error), local_error);
       g_mutex_lock (&self->lock);
     }
 
