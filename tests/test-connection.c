@@ -135,7 +135,7 @@ static void
 test_idle_context_sleeps (Fixture       *fixture,
                           gconstpointer  data)
 {
-  g_autoptr(ZbusConnection) connection = connect_with (GPOINTER_TO_INT (data));
+  g_autoptr(ZbusConnection) connection G_GNUC_UNUSED = connect_with (GPOINTER_TO_INT (data));
   gboolean fired = FALSE;
   guint iterations = 0;
 

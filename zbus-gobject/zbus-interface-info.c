@@ -130,9 +130,13 @@ type_name_locked (GType type)
 const char *
 zbus_interface_type_get_name (GType type)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&info_lock);
+  const char *name;
 
-  return type_name_locked (type);
+  g_mutex_lock (&info_lock);
+  name = type_name_locked (type);
+  g_mutex_unlock (&info_lock);
+
+  return name;
 }
 
 static gboolean
@@ -555,6 +559,10 @@ describe_signals (ZbusInterfaceInfo *info,
     }
   return TRUE;
 }
+
+static void append_escaped (GString    *xml,
+                            const char *format,
+                            ...) G_GNUC_PRINTF (2, 3);
 
 static void
 append_escaped (GString    *xml,

@@ -156,7 +156,7 @@ serves_call (ZbusObjectServer *self,
              ZbusMessage      *call)
 {
   const char *path = zbus_message_get_path (call);
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&servers_lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&servers_lock);
 
   if (path == NULL)
     return FALSE;
@@ -184,7 +184,7 @@ static GPtrArray *
 snapshot_node (ZbusObjectServer *self,
                const char       *path)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&servers_lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&servers_lock);
   GPtrArray *node = g_hash_table_lookup (self->nodes, path);
   GPtrArray *copy;
 
@@ -1153,7 +1153,7 @@ _zbus_object_server_find_at (ZbusObjectServer *self,
                              const char       *path,
                              GType             type)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&servers_lock);
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&servers_lock);
 
   return find_by_type (g_hash_table_lookup (self->nodes, path), type);
 }
