@@ -286,6 +286,13 @@ route_locked (ZbusConnection *self,
       return TRUE;
     }
 
+  /* A signal no handler wants need not wait for the context (streams got
+   * theirs from the filters); the bus's own signals are for the
+   * connection itself. */
+  if (message->type == ZBUS_MESSAGE_TYPE_SIGNAL && self->handlers->len == 0 &&
+      !(self->is_bus && g_strcmp0 (message->strings[ZBUS_STR_SENDER], "org.freedesktop.DBus") == 0))
+    return FALSE;
+
   push_incoming_locked (self, message, NULL);
   return TRUE;
 }

@@ -266,6 +266,21 @@ message_arg0 (ZbusMessage  *message,
   if (signature == NULL || signature[0] != 's')
     return NULL;
 
+  /* A decoded message's body was validated: its first string lies at the
+   * start of the body, length first, NUL-terminated. Read it in place. */
+  if (g_atomic_pointer_get (&message->body) == NULL && message->blob != NULL &&
+      message->body_size >= 5)
+    {
+      const guint8 *p = (const guint8 *) g_bytes_get_data (message->blob, NULL) + message->body_offset;
+      guint32 len;
+
+      memcpy (&len, p, sizeof len);
+      len = message->byte_order == ZBUS_BYTE_ORDER_BIG_ENDIAN ? GUINT32_FROM_BE (len)
+                                                              : GUINT32_FROM_LE (len);
+      if ((gsize) len + 5 <= message->body_size)
+        return (const char *) p + 4;
+    }
+
   body = zbus_message_get_body (message);
   if (body == NULL)
     return NULL;

@@ -85,6 +85,7 @@ typedef struct
   GWeakRef stream;
   GMainContext *context;      /* (owned): the stream's creation context */
   gboolean notify_pending;
+  guint n_waiting;
 } Queue;
 
 /* The streams of one connection: one connection filter feeds them all. */
@@ -241,7 +242,8 @@ queue_push (Queue       *queue,
     }
 
   g_queue_push_tail (&queue->messages, zbus_message_ref (message));
-  g_cond_signal (&queue->cond);
+  if (queue->n_waiting > 0)
+    g_cond_signal (&queue->cond);
   wake_sources_locked (queue);
   g_mutex_unlock (&queue->lock);
 
@@ -376,7 +378,11 @@ queue_pop (Queue           *queue,
         g_mutex_lock (&queue->lock);
 
         if (!read && g_queue_is_empty (&queue->messages) && !queue->closed)
-          g_cond_wait_until (&queue->cond, &queue->lock, slice);
+          {
+            queue->n_waiting++;
+            g_cond_wait_until (&queue->cond, &queue->lock, slice);
+            queue->n_waiting--;
+          }
       }
     }
   g_mutex_unlock (&queue->lock);
@@ -1355,18 +1361,23 @@ stream_source_dispatch (GSource     *source,
 {
   StreamSource *ss = (StreamSource *) source;
   ZbusMessageStreamFunc func = (ZbusMessageStreamFunc) G_CALLBACK (callback);
-  g_autoptr(ZbusMessage) message = NULL;
+  guint batch;
 
   g_source_set_ready_time (source, -1);
 
-  message = zbus_message_stream_try_pop (ss->stream);
-  if (message == NULL)
-    return zbus_message_stream_is_closed (ss->stream) ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+  /* What is queued now, not what comes meanwhile. */
+  batch = MAX (zbus_message_stream_get_queued (ss->stream), 1);
+  for (guint i = 0; i < batch; i++)
+    {
+      g_autoptr(ZbusMessage) message = zbus_message_stream_try_pop (ss->stream);
 
-  if (func == NULL)
-    return G_SOURCE_CONTINUE;
+      if (message == NULL)
+        return zbus_message_stream_is_closed (ss->stream) ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
+      if (func != NULL && !func (ss->stream, message, user_data))
+        return G_SOURCE_REMOVE;
+    }
 
-  return func (ss->stream, message, user_data);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
