@@ -50,20 +50,6 @@ connect_session (void)
   return connection;
 }
 
-static GDBusConnection *
-connect_gdbus (void)
-{
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *connection;
-
-  connection = g_dbus_connection_new_for_address_sync (g_getenv ("DBUS_SESSION_BUS_ADDRESS"),
-                                                       G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                       G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                       NULL, NULL, &error);
-  g_assert_no_error (error);
-  return connection;
-}
-
 static void
 async_result_cb (GObject      *object,
                  GAsyncResult *result,
@@ -97,7 +83,7 @@ connect_with (Transport transport)
     return connect_session ();
   else
     {
-      g_autoptr(GDBusConnection) gdbus = connect_gdbus ();
+      g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
       return zbus_connection_new_for_gdbus (gdbus);
     }
 }
@@ -158,7 +144,7 @@ test_call_sync (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autoptr(ZbusConnection) connection = connect_with (GPOINTER_TO_INT (data));
-  g_autoptr(GDBusConnection) gdbus = connect_gdbus ();
+  g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
   g_autoptr(GVariant) ours = NULL;
   g_autoptr(GVariant) theirs = NULL;
   g_autoptr(GError) error = NULL;
@@ -460,7 +446,7 @@ service_thread (gpointer data)
   g_autoptr(GError) error = NULL;
 
   g_main_context_push_thread_default (service->context);
-  service->connection = connect_gdbus ();
+  service->connection = zbus_test_connect_gdbus ();
   g_dbus_connection_register_object (service->connection, "/org/zbus/Test", info->interfaces[0],
                                      &vtable, service->held, NULL, &error);
   g_assert_no_error (error);
@@ -736,7 +722,7 @@ test_emit_signal (Fixture       *fixture,
                   gconstpointer  data)
 {
   g_autoptr(ZbusConnection) connection = connect_with (GPOINTER_TO_INT (data));
-  g_autoptr(GDBusConnection) gdbus = connect_gdbus ();
+  g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
   g_autoptr(GVariant) received = NULL;
   g_autoptr(GVariant) pong = NULL;
   g_autoptr(GError) error = NULL;
@@ -769,7 +755,7 @@ test_answers_peer (Fixture       *fixture,
                    gconstpointer  data)
 {
   g_autoptr(ZbusConnection) connection = connect_session ();
-  g_autoptr(GDBusConnection) gdbus = connect_gdbus ();
+  g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;

@@ -62,20 +62,6 @@ fixture_teardown (Fixture       *fixture,
 /* ------------------------------------------------------------------------ */
 /* Connections */
 
-static GDBusConnection *
-connect_gdbus (void)
-{
-  GDBusConnectionFlags flags = G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                               G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION;
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *connection;
-
-  connection = g_dbus_connection_new_for_address_sync (g_getenv ("DBUS_SESSION_BUS_ADDRESS"),
-                                                       flags, NULL, NULL, &error);
-  g_assert_no_error (error);
-  return connection;
-}
-
 static ZbusConnection *
 connect_with (Transport transport)
 {
@@ -84,7 +70,7 @@ connect_with (Transport transport)
 
   if (transport == TRANSPORT_GDBUS)
     {
-      g_autoptr(GDBusConnection) gdbus = connect_gdbus ();
+      g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
 
       return zbus_connection_new_for_gdbus (gdbus);
     }
@@ -873,7 +859,7 @@ service_thread (gpointer data)
   g_autoptr(GError) error = NULL;
 
   g_main_context_push_thread_default (service->context);
-  service->connection = connect_gdbus ();
+  service->connection = zbus_test_connect_gdbus ();
   g_dbus_connection_register_object (service->connection, "/org/zbus/Interop",
                                      info->interfaces[0], &vtable, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -1051,7 +1037,7 @@ subscriber_thread (gpointer data)
   guint id;
 
   g_main_context_push_thread_default (subscriber->context);
-  connection = connect_gdbus ();
+  connection = zbus_test_connect_gdbus ();
   id = g_dbus_connection_signal_subscribe (connection, subscriber->sender, "org.zbus.Flood",
                                            "Chunk", "/org/zbus/Flood", NULL,
                                            G_DBUS_SIGNAL_FLAGS_NONE, flood_signal_cb, subscriber,
@@ -1277,7 +1263,7 @@ test_byte_order (Fixture       *fixture,
                  gconstpointer  data)
 {
   g_autoptr(ZbusConnection) connection = connect_with (GPOINTER_TO_INT (data));
-  g_autoptr(GDBusConnection) gdbus = connect_gdbus ();
+  g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
   g_autoptr(GDBusMessage) theirs = g_dbus_message_new_signal ("/org/zbus/Endian", "org.zbus.Endian",
                                                               "FromGDBus");
   g_autoptr(ZbusMessage) ours = NULL;

@@ -30,20 +30,6 @@ typedef struct
   GMutex lock;
 } Fixture;
 
-static GDBusConnection *
-connect_gdbus (void)
-{
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *connection;
-
-  connection = g_dbus_connection_new_for_address_sync (g_getenv ("DBUS_SESSION_BUS_ADDRESS"),
-                                                       G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                       G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                       NULL, NULL, &error);
-  g_assert_no_error (error);
-  return connection;
-}
-
 /* Runs on the monitor's GDBus worker thread. */
 static GDBusMessage *
 monitor_filter_cb (GDBusConnection *connection,
@@ -91,7 +77,7 @@ fixture_setup (Fixture       *fixture,
   fixture->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (fixture->bus);
 
-  fixture->monitor = connect_gdbus ();
+  fixture->monitor = zbus_test_connect_gdbus ();
   g_dbus_connection_add_filter (fixture->monitor, monitor_filter_cb, fixture, NULL);
   reply = g_dbus_connection_call_sync (fixture->monitor, "org.freedesktop.DBus",
                                        "/org/freedesktop/DBus",
@@ -100,7 +86,7 @@ fixture_setup (Fixture       *fixture,
                                        G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
   g_assert_no_error (error);
 
-  fixture->emitter = connect_gdbus ();
+  fixture->emitter = zbus_test_connect_gdbus ();
 
   if (GPOINTER_TO_INT (data) == TRANSPORT_NATIVE)
     {
@@ -109,7 +95,7 @@ fixture_setup (Fixture       *fixture,
     }
   else
     {
-      g_autoptr(GDBusConnection) gdbus = connect_gdbus ();
+      g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
 
       fixture->connection = zbus_connection_new_for_gdbus (gdbus);
     }

@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "zbus-gobject.h"
+#include "test-util.h"
 
 /* ------------------------------------------------------------------------ */
 /* The interface under test */
@@ -325,20 +326,6 @@ typedef struct
   guint             subscription;
 } Fixture;
 
-static GDBusConnection *
-connect_gdbus (void)
-{
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *connection;
-
-  connection = g_dbus_connection_new_for_address_sync (g_getenv ("DBUS_SESSION_BUS_ADDRESS"),
-                                                       G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                       G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                       NULL, NULL, &error);
-  g_assert_no_error (error);
-  return connection;
-}
-
 static ZbusConnection *
 connect_with (Transport transport)
 {
@@ -347,7 +334,7 @@ connect_with (Transport transport)
 
   if (transport == TRANSPORT_GDBUS)
     {
-      g_autoptr(GDBusConnection) gdbus = connect_gdbus ();
+      g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
       return zbus_connection_new_for_gdbus (gdbus);
     }
   connection = zbus_connection_session (NULL, &error);
@@ -389,7 +376,7 @@ fixture_setup (Fixture       *fixture,
   g_assert_true (zbus_object_server_at (fixture->server, "/org/zbus/test",
                                         ZBUS_INTERFACE (fixture->iface), &error));
   g_assert_no_error (error);
-  fixture->client = connect_gdbus ();
+  fixture->client = zbus_test_connect_gdbus ();
   fixture->signals = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   fixture->subscription = g_dbus_connection_signal_subscribe (fixture->client, NULL, NULL, NULL, NULL, NULL,
                                                               G_DBUS_SIGNAL_FLAGS_NONE, signal_cb,

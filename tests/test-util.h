@@ -10,7 +10,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 
-#include <glib.h>
+#include <gio/gio.h>
 
 /* Marks every fd above stderr close-on-exec. Call it before
  * g_test_dbus_up(): GLib 2.74's GTestDBus spawns dbus-daemon leaving fds
@@ -35,4 +35,19 @@ zbus_test_set_cloexec_on_all_fds (void)
       if (flags >= 0 && !(flags & FD_CLOEXEC))
         fcntl (fd, F_SETFD, flags | FD_CLOEXEC);
     }
+}
+
+/* A plain GDBus client on the bus GTestDBus started. */
+static inline GDBusConnection *
+zbus_test_connect_gdbus (void)
+{
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *connection;
+
+  connection = g_dbus_connection_new_for_address_sync (g_getenv ("DBUS_SESSION_BUS_ADDRESS"),
+                                                       G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                       G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                       NULL, NULL, &error);
+  g_assert_no_error (error);
+  return connection;
 }
