@@ -490,7 +490,7 @@ service_start (void)
 static void
 service_stop (Service *service)
 {
-  g_main_loop_quit (service->loop);
+  zbus_test_quit_loop_in_its_thread (service->loop);
   g_thread_join (service->thread);
   g_main_loop_unref (service->loop);
   g_main_context_unref (service->context);

@@ -51,3 +51,24 @@ zbus_test_connect_gdbus (void)
   g_assert_no_error (error);
   return connection;
 }
+
+static inline gboolean
+zbus_test_quit_loop_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Quits @loop, which another thread runs or is about to run, from inside
+ * the loop: a g_main_loop_quit() made before that thread reached
+ * g_main_loop_run() would be lost, and a join on the thread would hang. */
+static inline void
+zbus_test_quit_loop_in_its_thread (GMainLoop *loop)
+{
+  GSource *idle = g_idle_source_new ();
+
+  g_source_set_callback (idle, zbus_test_quit_loop_cb, g_main_loop_ref (loop),
+                         (GDestroyNotify) g_main_loop_unref);
+  g_source_attach (idle, g_main_loop_get_context (loop));
+  g_source_unref (idle);
+}
