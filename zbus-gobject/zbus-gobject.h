@@ -27,6 +27,7 @@ G_BEGIN_DECLS
 # include "zbus-method-invocation.h"
 # include "zbus-signal-emitter.h"
 # include "zbus-object-server.h"
+# include "zbus-proxy.h"
 #undef ZBUS_INSIDE
 
 G_END_DECLS

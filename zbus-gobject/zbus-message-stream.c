@@ -11,6 +11,7 @@
 #include "zbus-match-rule-private.h"
 #include "zbus-message-private.h"
 #include "zbus-message-stream.h"
+#include "zbus-message-stream-private.h"
 
 /**
  * ZbusMessageStream:
@@ -111,6 +112,7 @@ struct _ZbusMessageStream
   guint index_id;
   gboolean added_match;
   gboolean unregistered;
+  gboolean fed_remove_match;   /* a fed stream whose RemoveMatch is due */
 
   GSource *signal_source;      /* (owned) (nullable) */
 };
@@ -611,7 +613,12 @@ zbus_message_stream_dispose (GObject *object)
       g_clear_pointer (&self->signal_source, g_source_unref);
     }
 
-  if (self->connection != NULL && unregister_stream (self))
+  if (self->fed_remove_match)
+    {
+      self->fed_remove_match = FALSE;
+      send_remove_match (self);
+    }
+  else if (self->connection != NULL && unregister_stream (self))
     send_remove_match (self);
 
   if (self->queue != NULL)
@@ -987,6 +994,35 @@ zbus_message_stream_new_for_match_rule_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* A stream fed by its owner instead of the registry: see
+ * zbus-message-stream-private.h. */
+ZbusMessageStream *
+_zbus_message_stream_new_fed (ZbusConnection *connection,
+                              ZbusMatchRule  *rule,
+                              guint           max_queued)
+{
+  ZbusMessageStream *self = stream_new (connection, rule, max_queued);
+
+  /* Never registered: dispose must not look for it in the registry. */
+  self->unregistered = TRUE;
+  return self;
+}
+
+void
+_zbus_message_stream_set_remove_match (ZbusMessageStream *self,
+                                       gboolean           remove_match)
+{
+  self->fed_remove_match = remove_match && self->rule != NULL;
+}
+
+/* Any thread. */
+void
+_zbus_message_stream_feed (ZbusMessageStream *self,
+                           ZbusMessage       *message)
+{
+  queue_push (self->queue, message);
 }
 
 /* ------------------------------------------------------------------------ */

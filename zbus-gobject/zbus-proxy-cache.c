@@ -1,0 +1,894 @@
+/* zbus-proxy-cache.c: the property cache of ZbusProxy, and what the
+ * remote object says
+ *
+ * Copyright 2026 The zbus-gobject authors
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "zbus-error.h"
+#include "zbus-proxy-private.h"
+
+#define PROPERTIES_INTERFACE "org.freedesktop.DBus.Properties"
+
+/* ------------------------------------------------------------------------ */
+/* The cache: on the proxy's context */
+
+static void
+cache_entry_free (CacheEntry *entry)
+{
+  g_clear_pointer (&entry->value, g_variant_unref);
+  g_free (entry);
+}
+
+GHashTable *
+_zbus_proxy_cache_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                (GDestroyNotify) cache_entry_free);
+}
+
+gboolean
+_zbus_proxy_is_cached_property (ZbusProxy  *self,
+                                const char *name)
+{
+  ZbusProxyPrivate *priv = PRIV (self);
+
+  return priv->cache_mode != ZBUS_PROXY_CACHE_MODE_NONE &&
+         (priv->uncached == NULL || !g_strv_contains ((const char * const *) priv->uncached, name));
+}
+
+static void
+cached_property_changed (ZbusProxy  *self,
+                         const char *name,
+                         GVariant   *value)
+{
+  ZbusProxyClass *klass = ZBUS_PROXY_GET_CLASS (self);
+
+  if (klass->cached_property_changed != NULL)
+    klass->cached_property_changed (self, name, value);
+}
+
+/* Stores what message @serial said about @name (a NULL @value: it was
+ * invalidated), unless the cache holds news from a later message. Returns
+ * whether the value changed. */
+static gboolean
+cache_store (ZbusProxy  *self,
+             const char *name,
+             GVariant   *value,
+             guint32     serial)
+{
+  ZbusProxyPrivate *priv = PRIV (self);
+  CacheEntry *entry;
+
+  if (!_zbus_proxy_is_cached_property (self, name))
+    return FALSE;
+
+  entry = g_hash_table_lookup (priv->cache, name);
+  if (entry == NULL)
+    {
+      entry = g_new0 (CacheEntry, 1);
+      g_hash_table_insert (priv->cache, g_strdup (name), entry);
+    }
+  else if (serial != 0 && entry->serial != 0 && !_zbus_serial_after (serial, entry->serial))
+    return FALSE;
+
+  entry->serial = serial;
+  if (entry->value == value ||
+      (entry->value != NULL && value != NULL && g_variant_equal (entry->value, value)))
+    return FALSE;
+
+  g_clear_pointer (&entry->value, g_variant_unref);
+  entry->value = value != NULL ? g_variant_ref (value) : NULL;
+  cached_property_changed (self, name, value);
+  return TRUE;
+}
+
+static void
+cache_clear (ZbusProxy *self)
+{
+  ZbusProxyPrivate *priv = PRIV (self);
+  g_autoptr(GHashTable) old = g_steal_pointer (&priv->cache);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  priv->cache = _zbus_proxy_cache_new ();
+  g_hash_table_iter_init (&iter, old);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (((CacheEntry *) value)->value != NULL)
+      cached_property_changed (self, key, NULL);
+}
+
+GVariant *
+_zbus_proxy_peek_cached (ZbusProxy  *self,
+                         const char *name)
+{
+  CacheEntry *entry = g_hash_table_lookup (PRIV (self)->cache, name);
+
+  return entry != NULL ? entry->value : NULL;
+}
+
+void
+_zbus_proxy_cache_replace (ZbusProxy  *self,
+                           const char *name,
+                           GVariant   *value)
+{
+  g_autoptr(GVariant) owned = value != NULL ? g_variant_ref_sink (value) : NULL;
+
+  cache_store (self, name, owned, 0);
+}
+
+/* Whether @reply comes from the owner the proxy knows now: an answer of
+ * an earlier owner must not fill the cache of the new one. */
+static gboolean
+reply_from_owner (ZbusProxy   *self,
+                  ZbusMessage *reply)
+{
+  ZbusProxyPrivate *priv = PRIV (self);
+
+  return !priv->check_sender ||
+         (priv->name_owner != NULL &&
+          g_strcmp0 (zbus_message_get_sender (reply), priv->name_owner) == 0);
+}
+
+/* Applies a GetAll answer; with @emit, announces what it changed. */
+gboolean
+_zbus_proxy_apply_get_all (ZbusProxy    *self,
+                           ZbusMessage  *reply,
+                           gboolean      emit,
+                           GError      **error)
+{
+  g_auto(GVariantBuilder) changed = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_autoptr(GVariant) dict = NULL;
+  GVariantIter iter;
+  const char *name;
+  GVariant *value;
+  guint n_changed = 0;
+
+  if (zbus_message_to_gerror (reply, error))
+    return FALSE;
+  if (g_strcmp0 (zbus_message_get_signature (reply), "a{sv}") != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "GetAll answered with type “(%s)”, not “(a{sv})”",
+                   zbus_message_get_signature (reply));
+      return FALSE;
+    }
+  if (!reply_from_owner (self, reply))
+    return TRUE;
+
+  dict = g_variant_get_child_value (zbus_message_get_body (reply), 0);
+  g_variant_iter_init (&iter, dict);
+  while (g_variant_iter_loop (&iter, "{&sv}", &name, &value))
+    if (cache_store (self, name, value, zbus_message_get_serial (reply)))
+      {
+        g_variant_builder_add (&changed, "{sv}", name, value);
+        n_changed++;
+      }
+
+  if (emit && n_changed > 0)
+    _zbus_proxy_emit_properties_changed (self, g_variant_builder_end (&changed), NULL);
+
+  return TRUE;
+}
+
+ZbusMessage *
+_zbus_proxy_new_properties_call (ZbusProxy  *self,
+                                 const char *method,
+                                 GVariant   *body)
+{
+  ZbusProxyPrivate *priv = PRIV (self);
+  g_autoptr(ZbusMessage) call = NULL;
+
+  /* The names were checked when the proxy was made. */
+  call = zbus_message_new_method_call (priv->destination, priv->object_path,
+                                       PROPERTIES_INTERFACE, method, NULL);
+  g_assert (call != NULL);
+  if (!zbus_message_set_body (call, body, NULL))
+    g_assert_not_reached ();
+
+  return g_steal_pointer (&call);
+}
+
+int
+_zbus_proxy_resolve_timeout (ZbusProxy *self,
+                             int        timeout_msec)
+{
+  return timeout_msec == ZBUS_TIMEOUT_DEFAULT ? PRIV (self)->default_timeout : timeout_msec;
+}
+
+static void
+load_cache_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GWeakRef *weak = user_data;
+  g_autoptr(ZbusProxy) self = g_weak_ref_get (weak);
+  g_autoptr(ZbusMessage) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_weak_ref_clear (weak);
+  g_free (weak);
+
+  reply = zbus_connection_send_message_with_reply_finish (ZBUS_CONNECTION (object), result, &error);
+  if (self == NULL)
+    return;
+  if (reply == NULL || !_zbus_proxy_apply_get_all (self, reply, TRUE, &error))
+    g_debug ("Could not load the properties of %s at %s: %s",
+             PRIV (self)->interface_name, PRIV (self)->object_path, error->message);
+}
+
+/* Fetches every property in the background. Nobody waits for it: the
+ * cache fills, and properties-changed says what arrived. */
+static void
+load_cache (ZbusProxy *self)
+{
+  ZbusProxyPrivate *priv = PRIV (self);
+  g_autoptr(ZbusMessage) call = NULL;
+  GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+  call = _zbus_proxy_new_properties_call (self, "GetAll", g_variant_new ("(s)", priv->interface_name));
+  g_weak_ref_init (weak, self);
+  zbus_connection_send_message_with_reply (priv->connection, call,
+                                           _zbus_proxy_resolve_timeout (self, ZBUS_TIMEOUT_DEFAULT),
+                                           NULL, load_cache_cb, weak);
+}
+
+static gboolean
+has_owner (ZbusProxy *self)
+{
+  return !PRIV (self)->check_sender || PRIV (self)->name_owner != NULL;
+}
+
+/* In the lazy mode, the first use of the cache starts filling it. */
+static void
+activate_cache (ZbusProxy *self)
+{
+  ZbusProxyPrivate *priv = PRIV (self);
+
+  if (priv->cache_active || priv->cache_mode != ZBUS_PROXY_CACHE_MODE_LAZY || !priv->initialized)
+    return;
+
+  priv->cache_active = TRUE;
+  if (has_owner (self))
+    load_cache (self);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Signals from the intake, in arrival order, on the proxy's context */
+
+static void
+set_name_owner (ZbusProxy  *self,
+                const char *owner)
+{
+  ZbusProxyPrivate *priv = PRIV (self);
+
+  if (g_strcmp0 (owner, priv->name_owner) == 0)
+    return;
+
+  g_free (priv->name_owner);
+  priv->name_owner = g_strdup (owner);
+
+  /* Nothing the old owner said holds for the new one. */
+  cache_clear (self);
+  _zbus_proxy_notify_name_owner (self);
+  _zbus_proxy_emit_cache_reset (self);
+
+  if (owner != NULL && priv->cache_active)
+    load_cache (self);
+}
+
+static void
+handle_properties_changed (ZbusProxy   *self,
+                           ZbusMessage *message)
+{
+  GVariant *body = zbus_message_get_body (message);
+  guint32 serial = zbus_message_get_serial (message);
+  g_autoptr(GVariant) changed = NULL;
+  g_autofree const char **invalidated = NULL;
+  GVariantIter iter;
+  const char *name;
+  GVariant *value;
+
+  if (g_strcmp0 (zbus_message_get_signature (message), "sa{sv}as") != 0)
+    return;
+
+  g_variant_get (body, "(&s@a{sv}^a&s)", NULL, &changed, &invalidated);
+  g_variant_iter_init (&iter, changed);
+  while (g_variant_iter_loop (&iter, "{&sv}", &name, &value))
+    cache_store (self, name, value, serial);
+  for (guint i = 0; invalidated[i] != NULL; i++)
+    cache_store (self, invalidated[i], NULL, serial);
+
+  _zbus_proxy_emit_properties_changed (self, changed, invalidated);
+}
+
+static void
+handle_signal (ZbusProxy   *self,
+               ZbusMessage *message)
+{
+  const char *member = zbus_message_get_member (message);
+  g_autoptr(GVariant) parameters = zbus_message_get_body (message);
+
+  if (parameters != NULL)
+    g_variant_ref (parameters);
+  else
+    parameters = g_variant_ref_sink (g_variant_new ("()"));
+
+  /* Only a name somebody connected to becomes a quark: a remote cannot
+   * grow the quark table. */
+  _zbus_proxy_emit_dbus_signal (self, g_quark_try_string (member),
+                                zbus_message_get_sender (message), member, parameters);
+}
+
+static void
+process_item (ZbusProxy      *self,
+              ZbusIntakeItem *item)
+{
+  ZbusProxyPrivate *priv = PRIV (self);
+
+  if (item->kind == ZBUS_INTAKE_OWNER)
+    {
+      guint32 serial = zbus_message_get_serial (item->message);
+
+      /* Construction's GetNameOwner may have answered after it. */
+      if (!_zbus_serial_after (serial, priv->owner_serial))
+        return;
+      priv->owner_serial = serial;
+      set_name_owner (self, item->new_owner);
+      return;
+    }
+
+  if (item->deferred && !reply_from_owner (self, item->message))
+    return;
+
+  if (item->kind == ZBUS_INTAKE_PROPERTIES)
+    handle_properties_changed (self, item->message);
+  else
+    handle_signal (self, item->message);
+}
+
+gboolean
+_zbus_proxy_dispatch_cb (gpointer data)
+{
+  ZbusIntake *in = data;
+  g_autoptr(ZbusProxy) self = g_weak_ref_get (&in->proxy);
+  GQueue items;
+  ZbusIntakeItem *item;
+
+  /* Before construction ends the items wait; it schedules them. */
+  items = _zbus_intake_take_items (in, self != NULL && PRIV (self)->initialized);
+  while ((item = g_queue_pop_head (&items)) != NULL)
+    {
+      process_item (self, item);
+      _zbus_intake_item_free (item);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+
+/* ------------------------------------------------------------------------ */
+/* The cache, as the program sees it */
+
+/**
+ * zbus_proxy_get_cached_property:
+ * @self: a proxy
+ * @name: a D-Bus property's name
+ *
+ * Gets the value of @name from the cache, without I/O.
+ *
+ * With %ZBUS_PROXY_CACHE_MODE_LAZY, the first use of the cache starts
+ * fetching every property in the background; until they arrive
+ * ([signal@Zbus.Proxy::properties-changed] tells) this returns %NULL for
+ * the properties no `PropertiesChanged` signal mentioned yet.
+ *
+ * Returns: (transfer full) (nullable): the value, or %NULL if the cache
+ *   does not hold it (never fetched, invalidated, uncached, no cache)
+ *
+ * Since: 1.0
+ */
+GVariant *
+zbus_proxy_get_cached_property (ZbusProxy  *self,
+                                const char *name)
+{
+  GVariant *value;
+
+  g_return_val_if_fail (ZBUS_IS_PROXY (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  activate_cache (self);
+  value = _zbus_proxy_peek_cached (self, name);
+  return value != NULL ? g_variant_ref (value) : NULL;
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/**
+ * zbus_proxy_get_cached_property_names:
+ * @self: a proxy
+ *
+ * Gets the names of the properties whose values the cache holds, without
+ * I/O. In the lazy mode this starts filling the cache, as
+ * [method@Zbus.Proxy.get_cached_property] does.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the names, sorted
+ *
+ * Since: 1.0
+ */
+char **
+zbus_proxy_get_cached_property_names (ZbusProxy *self)
+{
+  g_autoptr(GPtrArray) names = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (ZBUS_IS_PROXY (self), NULL);
+
+  activate_cache (self);
+  names = g_ptr_array_new ();
+  g_hash_table_iter_init (&iter, PRIV (self)->cache);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (((CacheEntry *) value)->value != NULL)
+      g_ptr_array_add (names, g_strdup (key));
+  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_add (names, NULL);
+
+  return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reading and writing over D-Bus */
+
+/* A Get answer: cached when it is the owner's and the property is. */
+static GVariant *
+apply_get (ZbusProxy    *self,
+           const char   *name,
+           ZbusMessage  *reply,
+           GError      **error)
+{
+  GVariant *value = NULL;
+
+  if (zbus_message_to_gerror (reply, error))
+    return NULL;
+  if (g_strcmp0 (zbus_message_get_signature (reply), "v") != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "Get of property %s answered with type “(%s)”, not “(v)”", name,
+                   zbus_message_get_signature (reply));
+      return NULL;
+    }
+
+  g_variant_get_child (zbus_message_get_body (reply), 0, "v", &value);
+  if (reply_from_owner (self, reply))
+    cache_store (self, name, value, zbus_message_get_serial (reply));
+  return value;
+}
+
+/* The cached value, when there is one to answer with. */
+static GVariant *
+lookup_for_read (ZbusProxy  *self,
+                 const char *name)
+{
+  GVariant *value;
+
+  if (!_zbus_proxy_is_cached_property (self, name))
+    return NULL;
+
+  activate_cache (self);
+  value = _zbus_proxy_peek_cached (self, name);
+  return value != NULL ? g_variant_ref (value) : NULL;
+}
+
+/**
+ * zbus_proxy_get_dbus_property:
+ * @self: a proxy
+ * @name: a D-Bus property's name
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Reads the D-Bus property @name: from the cache when it holds the value,
+ * else with a `Get` call whose answer goes into the cache (unless @name
+ * is uncached or the proxy has no cache).
+ *
+ * (Not `get_property`: that would hide GObject's in bindings.)
+ *
+ * Returns: (transfer full): the value, or %NULL with @error set (the
+ *   remote's error, as its D-Bus name maps)
+ *
+ * Since: 1.0
+ */
+GVariant *
+zbus_proxy_get_dbus_property (ZbusProxy     *self,
+                              const char    *name,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  ZbusProxyPrivate *priv;
+  g_autoptr(ZbusMessage) call = NULL;
+  g_autoptr(ZbusMessage) reply = NULL;
+  GVariant *value;
+
+  g_return_val_if_fail (ZBUS_IS_PROXY (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  priv = PRIV (self);
+  value = lookup_for_read (self, name);
+  if (value != NULL)
+    return value;
+
+  call = _zbus_proxy_new_properties_call (self, "Get",
+                                          g_variant_new ("(ss)", priv->interface_name, name));
+  reply = zbus_connection_send_message_with_reply_sync (priv->connection, call,
+                                                        _zbus_proxy_resolve_timeout (self, ZBUS_TIMEOUT_DEFAULT),
+                                                        cancellable, error);
+  if (reply == NULL)
+    return NULL;
+
+  return apply_get (self, name, reply, error);
+}
+
+static void
+get_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ZbusProxy *self = g_task_get_source_object (task);
+  g_autoptr(ZbusMessage) reply = NULL;
+  GError *error = NULL;
+  GVariant *value;
+
+  reply = zbus_connection_send_message_with_reply_finish (ZBUS_CONNECTION (object), result, &error);
+  value = reply != NULL ? apply_get (self, g_task_get_task_data (task), reply, &error) : NULL;
+  if (value == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, value, (GDestroyNotify) g_variant_unref);
+}
+
+/**
+ * zbus_proxy_get_dbus_property_async:
+ * @self: a proxy
+ * @name: a D-Bus property's name
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the value
+ * @user_data: (closure): data for @callback
+ *
+ * Reads the D-Bus property @name without blocking; see
+ * [method@Zbus.Proxy.get_dbus_property]. A cached value is answered
+ * from an idle callback.
+ *
+ * Since: 1.0
+ */
+void
+zbus_proxy_get_dbus_property_async (ZbusProxy           *self,
+                                    const char          *name,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  ZbusProxyPrivate *priv;
+  g_autoptr(ZbusMessage) call = NULL;
+  GTask *task;
+  GVariant *value;
+
+  g_return_if_fail (ZBUS_IS_PROXY (self));
+  g_return_if_fail (name != NULL);
+
+  priv = PRIV (self);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, zbus_proxy_get_dbus_property_async);
+  g_task_set_task_data (task, g_strdup (name), g_free);
+
+  value = lookup_for_read (self, name);
+  if (value != NULL)
+    {
+      g_task_return_pointer (task, value, (GDestroyNotify) g_variant_unref);
+      g_object_unref (task);
+      return;
+    }
+
+  call = _zbus_proxy_new_properties_call (self, "Get",
+                                          g_variant_new ("(ss)", priv->interface_name, name));
+  zbus_connection_send_message_with_reply (priv->connection, call,
+                                           _zbus_proxy_resolve_timeout (self, ZBUS_TIMEOUT_DEFAULT),
+                                           cancellable, get_done_cb, task);
+}
+
+/**
+ * zbus_proxy_get_dbus_property_finish:
+ * @self: a proxy
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Zbus.Proxy.get_dbus_property_async].
+ *
+ * Returns: (transfer full): the value, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GVariant *
+zbus_proxy_get_dbus_property_finish (ZbusProxy     *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (ZBUS_IS_PROXY (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static GVariant *
+set_parameters (ZbusProxy  *self,
+                const char *name,
+                GVariant   *value)
+{
+  return g_variant_new ("(ssv)", PRIV (self)->interface_name, name, value);
+}
+
+/**
+ * zbus_proxy_set_dbus_property:
+ * @self: a proxy
+ * @name: a D-Bus property's name
+ * @value: the new value (a floating reference is sunk)
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Writes the D-Bus property @name with a `Set` call and waits for the
+ * answer. The cache is not changed: the remote's `PropertiesChanged`
+ * updates it.
+ *
+ * Returns: %TRUE once the remote accepted the value, %FALSE with @error
+ *   set to its error otherwise
+ *
+ * Since: 1.0
+ */
+gboolean
+zbus_proxy_set_dbus_property (ZbusProxy     *self,
+                              const char    *name,
+                              GVariant      *value,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  ZbusProxyPrivate *priv;
+  g_autoptr(GVariant) reply = NULL;
+
+  g_return_val_if_fail (ZBUS_IS_PROXY (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  priv = PRIV (self);
+  reply = zbus_connection_call_sync (priv->connection, priv->destination, priv->object_path,
+                                     PROPERTIES_INTERFACE, "Set", set_parameters (self, name, value),
+                                     NULL, ZBUS_MESSAGE_FLAGS_NONE,
+                                     _zbus_proxy_resolve_timeout (self, ZBUS_TIMEOUT_DEFAULT),
+                                     cancellable, error);
+  return reply != NULL;
+}
+
+static void
+set_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  GError *error = NULL;
+
+  reply = zbus_connection_call_finish (ZBUS_CONNECTION (object), result, &error);
+  if (reply == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * zbus_proxy_set_dbus_property_async:
+ * @self: a proxy
+ * @name: a D-Bus property's name
+ * @value: the new value (a floating reference is sunk)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the outcome
+ * @user_data: (closure): data for @callback
+ *
+ * Writes the D-Bus property @name without blocking; see
+ * [method@Zbus.Proxy.set_dbus_property]. The finish function reports the
+ * remote's error.
+ *
+ * Since: 1.0
+ */
+void
+zbus_proxy_set_dbus_property_async (ZbusProxy           *self,
+                                    const char          *name,
+                                    GVariant            *value,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  ZbusProxyPrivate *priv;
+  GTask *task;
+
+  g_return_if_fail (ZBUS_IS_PROXY (self));
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (value != NULL);
+
+  priv = PRIV (self);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, zbus_proxy_set_dbus_property_async);
+  zbus_connection_call (priv->connection, priv->destination, priv->object_path,
+                        PROPERTIES_INTERFACE, "Set", set_parameters (self, name, value),
+                        NULL, ZBUS_MESSAGE_FLAGS_NONE,
+                        _zbus_proxy_resolve_timeout (self, ZBUS_TIMEOUT_DEFAULT),
+                        cancellable, set_done_cb, task);
+}
+
+/**
+ * zbus_proxy_set_dbus_property_finish:
+ * @self: a proxy
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Zbus.Proxy.set_dbus_property_async].
+ *
+ * Returns: %TRUE once the remote accepted the value, %FALSE with @error
+ *   set otherwise
+ *
+ * Since: 1.0
+ */
+gboolean
+zbus_proxy_set_dbus_property_finish (ZbusProxy     *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (ZBUS_IS_PROXY (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Refreshing */
+
+static gboolean
+check_has_cache (ZbusProxy  *self,
+                 GError    **error)
+{
+  if (PRIV (self)->cache_mode != ZBUS_PROXY_CACHE_MODE_NONE)
+    return TRUE;
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+               "The proxy of %s at %s has no property cache (its cache-mode is none)",
+               PRIV (self)->interface_name, PRIV (self)->object_path);
+  return FALSE;
+}
+
+/**
+ * zbus_proxy_refresh_cache:
+ * @self: a proxy
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Fetches every property again with `GetAll` and waits for the answer.
+ * [signal@Zbus.Proxy::properties-changed] announces the values that
+ * changed.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set (also when the
+ *   proxy has no cache)
+ *
+ * Since: 1.0
+ */
+gboolean
+zbus_proxy_refresh_cache (ZbusProxy     *self,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  g_autoptr(ZbusMessage) call = NULL;
+  g_autoptr(ZbusMessage) reply = NULL;
+
+  g_return_val_if_fail (ZBUS_IS_PROXY (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_has_cache (self, error))
+    return FALSE;
+
+  PRIV (self)->cache_active = TRUE;
+  call = _zbus_proxy_new_properties_call (self, "GetAll",
+                                          g_variant_new ("(s)", PRIV (self)->interface_name));
+  reply = zbus_connection_send_message_with_reply_sync (PRIV (self)->connection, call,
+                                                        _zbus_proxy_resolve_timeout (self, ZBUS_TIMEOUT_DEFAULT),
+                                                        cancellable, error);
+  return reply != NULL && _zbus_proxy_apply_get_all (self, reply, TRUE, error);
+}
+
+static void
+refresh_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ZbusProxy *self = g_task_get_source_object (task);
+  g_autoptr(ZbusMessage) reply = NULL;
+  GError *error = NULL;
+
+  reply = zbus_connection_send_message_with_reply_finish (ZBUS_CONNECTION (object), result, &error);
+  if (reply == NULL || !_zbus_proxy_apply_get_all (self, reply, TRUE, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * zbus_proxy_refresh_cache_async:
+ * @self: a proxy
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the cache is refreshed
+ * @user_data: (closure): data for @callback
+ *
+ * Fetches every property again without blocking; see
+ * [method@Zbus.Proxy.refresh_cache].
+ *
+ * Since: 1.0
+ */
+void
+zbus_proxy_refresh_cache_async (ZbusProxy           *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(ZbusMessage) call = NULL;
+  GError *error = NULL;
+  GTask *task;
+
+  g_return_if_fail (ZBUS_IS_PROXY (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, zbus_proxy_refresh_cache_async);
+  if (!check_has_cache (self, &error))
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  PRIV (self)->cache_active = TRUE;
+  call = _zbus_proxy_new_properties_call (self, "GetAll",
+                                          g_variant_new ("(s)", PRIV (self)->interface_name));
+  zbus_connection_send_message_with_reply (PRIV (self)->connection, call,
+                                           _zbus_proxy_resolve_timeout (self, ZBUS_TIMEOUT_DEFAULT),
+                                           cancellable, refresh_done_cb, task);
+}
+
+/**
+ * zbus_proxy_refresh_cache_finish:
+ * @self: a proxy
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Zbus.Proxy.refresh_cache_async].
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+zbus_proxy_refresh_cache_finish (ZbusProxy     *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (ZBUS_IS_PROXY (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
