@@ -1,5 +1,6 @@
 /* zbus-interface-info.c: a ZbusInterface subclass described as a D-Bus
- * interface, and GValue ⇄ GVariant by the mapping table
+ * interface: what a program says about a type, and the description made
+ * from it when the type is first used
  *
  * Copyright 2026 The zbus-gobject authors
  *
@@ -10,6 +11,7 @@
 
 #include <string.h>
 
+#include "zbus-error.h"
 #include "zbus-interface-private.h"
 #include "zbus-message.h"
 #include "zbus-method-invocation.h"
@@ -22,6 +24,10 @@ typedef struct
   GHashTable *emits;        /* property name → ZbusEmits */
   GHashTable *out_sigs;     /* method name → signature */
   GHashTable *out_names;    /* method name → GStrv */
+  GHashTable *members[ZBUS_N_MEMBER_KINDS];  /* member name → ZbusMemberOverride */
+  GPtrArray  *table;        /* (element-type ZbusTableMethod): never freed */
+  char       *doc;
+  int         docs;         /* -1 when not set, else whether DocStrings are published */
 } TypeOverrides;
 
 /* Both tables are written under @info_lock and never shrink; an info, once
@@ -29,6 +35,16 @@ typedef struct
 static GMutex info_lock;
 static GHashTable *overrides_table;  /* GType → TypeOverrides */
 static GHashTable *info_table;       /* GType → ZbusInterfaceInfo */
+
+static void
+member_override_free (ZbusMemberOverride *mo)
+{
+  g_free (mo->name);
+  g_free (mo->signature);
+  g_strfreev (mo->arg_names);
+  g_free (mo->doc);
+  g_free (mo);
+}
 
 static TypeOverrides *
 overrides_get_locked (GType    type,
@@ -45,6 +61,11 @@ overrides_get_locked (GType    type,
       o->emits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
       o->out_sigs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       o->out_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_strfreev);
+      for (guint k = 0; k < ZBUS_N_MEMBER_KINDS; k++)
+        o->members[k] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify) member_override_free);
+      o->table = g_ptr_array_new ();
+      o->docs = -1;
       g_hash_table_insert (overrides_table, GSIZE_TO_POINTER (type), o);
     }
   return o;
@@ -65,6 +86,68 @@ check_overridable_locked (GType       type,
                   what, g_type_name (type));
       return FALSE;
     }
+  return TRUE;
+}
+
+static void
+replace_str (char       **location,
+             const char  *value)
+{
+  g_free (*location);
+  *location = g_strdup (value);
+}
+
+GMutex *
+_zbus_interface_info_get_lock (void)
+{
+  return &info_lock;
+}
+
+ZbusMemberOverride *
+_zbus_interface_info_member_override_locked (GType           type,
+                                             ZbusMemberKind  kind,
+                                             const char     *member,
+                                             const char     *caller)
+{
+  GHashTable *table;
+  ZbusMemberOverride *mo;
+
+  if (!check_overridable_locked (type, caller))
+    return NULL;
+  table = overrides_get_locked (type, TRUE)->members[kind];
+  mo = g_hash_table_lookup (table, member);
+  if (mo == NULL)
+    {
+      mo = g_new0 (ZbusMemberOverride, 1);
+      g_hash_table_insert (table, g_strdup (member), mo);
+    }
+  return mo;
+}
+
+gboolean
+_zbus_interface_info_add_table_method_locked (GType             type,
+                                              ZbusTableMethod  *method,
+                                              GError          **error)
+{
+  TypeOverrides *o;
+
+  if (info_table != NULL && g_hash_table_contains (info_table, GSIZE_TO_POINTER (type)))
+    {
+      g_set_error (error, ZBUS_ERROR, ZBUS_ERROR_FAILED,
+                   "Cannot add method “%s”: the D-Bus description of %s is already in use",
+                   method->name, g_type_name (type));
+      return FALSE;
+    }
+  o = overrides_get_locked (type, TRUE);
+  for (guint i = 0; i < o->table->len; i++)
+    if (g_str_equal (((ZbusTableMethod *) g_ptr_array_index (o->table, i))->name, method->name))
+      {
+        g_set_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_NAME,
+                     "%s already has a method “%s” in its method table",
+                     g_type_name (type), method->name);
+        return FALSE;
+      }
+  g_ptr_array_add (o->table, method);
   return TRUE;
 }
 
@@ -154,14 +237,6 @@ parse_emits (const char *mode,
   return FALSE;
 }
 
-static const char *
-emits_to_string (ZbusEmits emits)
-{
-  static const char * const names[] = { "true", "invalidates", "const", "false" };
-
-  return names[emits];
-}
-
 /**
  * zbus_interface_type_set_emits_changed:
  * @type: a subclass of [class@Zbus.Interface]
@@ -241,8 +316,93 @@ zbus_interface_type_set_method_signature (GType               type,
   return TRUE;
 }
 
+/**
+ * zbus_interface_type_set_doc:
+ * @type: a subclass of [class@Zbus.Interface]
+ * @doc: the documentation of the interface, published as an
+ *   `org.gtk.GDBus.DocString` annotation of its `<interface>` element
+ *
+ * Documents the interface in introspection, unless
+ * [func@Zbus.Interface.type_set_introspection_docs] turned docs off.
+ * Subclasses that set no doc of their own use @type's. Call it before the
+ * type is first served or described.
+ *
+ * Returns: %TRUE if set
+ *
+ * Since: 1.0
+ */
+gboolean
+zbus_interface_type_set_doc (GType       type,
+                             const char *doc)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (doc != NULL && g_utf8_validate (doc, -1, NULL), FALSE);
+
+  locker = g_mutex_locker_new (&info_lock);
+  if (!check_overridable_locked (type, G_STRFUNC))
+    return FALSE;
+  replace_str (&overrides_get_locked (type, TRUE)->doc, doc);
+  return TRUE;
+}
+
+/**
+ * zbus_interface_type_set_introspection_docs:
+ * @type: a subclass of [class@Zbus.Interface]
+ * @enabled: whether introspection carries documentation
+ *
+ * Turns the `org.gtk.GDBus.DocString` annotations of @type on or off: the
+ * interface doc, property blurbs, member docs and the values listed for
+ * enum types (zbus's `introspection_docs`). They are on by default;
+ * subclasses that say nothing of their own follow @type. Call it before
+ * the type is first served or described.
+ *
+ * Returns: %TRUE if set
+ *
+ * Since: 1.0
+ */
+gboolean
+zbus_interface_type_set_introspection_docs (GType    type,
+                                            gboolean enabled)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  locker = g_mutex_locker_new (&info_lock);
+  if (!check_overridable_locked (type, G_STRFUNC))
+    return FALSE;
+  overrides_get_locked (type, TRUE)->docs = enabled != FALSE;
+  return TRUE;
+}
+
+/* The nearest setting of @type or its ancestors; docs are on by default. */
+static gboolean
+type_docs_locked (GType type)
+{
+  for (; type != ZBUS_TYPE_INTERFACE && type != 0; type = g_type_parent (type))
+    {
+      TypeOverrides *o = overrides_get_locked (type, FALSE);
+
+      if (o != NULL && o->docs >= 0)
+        return o->docs;
+    }
+  return TRUE;
+}
+
+static const char *
+type_doc_locked (GType type)
+{
+  for (; type != ZBUS_TYPE_INTERFACE && type != 0; type = g_type_parent (type))
+    {
+      TypeOverrides *o = overrides_get_locked (type, FALSE);
+
+      if (o != NULL && o->doc != NULL)
+        return o->doc;
+    }
+  return NULL;
+}
+
 /* ------------------------------------------------------------------------ */
-/* Names and signatures */
+/* Names */
 
 /* `the-answer` → `TheAnswer` */
 static char *
@@ -264,55 +424,6 @@ dbus_name_from (const char *gname)
   return g_string_free (s, FALSE);
 }
 
-static gboolean
-enum_has_negative (GType type)
-{
-  g_autoptr(GTypeClass) klass = g_type_class_ref (type);
-  GEnumClass *eclass = G_ENUM_CLASS (klass);
-
-  return eclass->minimum < 0;
-}
-
-/* The default signature of a GType (a pspec refines GVariant), or NULL. */
-static char *
-signature_for (GType       type,
-               GParamSpec *pspec)
-{
-  type &= ~G_SIGNAL_TYPE_STATIC_SCOPE;
-
-  if (type == G_TYPE_STRV)
-    return g_strdup ("as");
-  if (type == G_TYPE_BYTES)
-    return g_strdup ("ay");
-  if (g_type_is_a (type, G_TYPE_OBJECT))
-    return g_strdup ("o");
-
-  switch (G_TYPE_FUNDAMENTAL (type))
-    {
-    case G_TYPE_BOOLEAN: return g_strdup ("b");
-    case G_TYPE_CHAR:
-    case G_TYPE_UCHAR: return g_strdup ("y");
-    case G_TYPE_INT: return g_strdup ("i");
-    case G_TYPE_UINT: return g_strdup ("u");
-    case G_TYPE_LONG:
-    case G_TYPE_INT64: return g_strdup ("x");
-    case G_TYPE_ULONG:
-    case G_TYPE_UINT64: return g_strdup ("t");
-    case G_TYPE_FLOAT:
-    case G_TYPE_DOUBLE: return g_strdup ("d");
-    case G_TYPE_STRING: return g_strdup ("s");
-    case G_TYPE_ENUM: return g_strdup (enum_has_negative (type) ? "i" : "u");
-    case G_TYPE_FLAGS: return g_strdup ("u");
-    case G_TYPE_VARIANT:
-      if (pspec != NULL && G_IS_PARAM_SPEC_VARIANT (pspec) &&
-          g_variant_type_is_definite (G_PARAM_SPEC_VARIANT (pspec)->type))
-        return g_variant_type_dup_string (G_PARAM_SPEC_VARIANT (pspec)->type);
-      return g_strdup ("v");
-    default:
-      return NULL;
-    }
-}
-
 /* ------------------------------------------------------------------------ */
 /* Building the description */
 
@@ -321,6 +432,7 @@ property_info_free (ZbusPropertyInfo *p)
 {
   g_free (p->name);
   g_free (p->signature);
+  g_free (p->doc);
   g_free (p);
 }
 
@@ -329,9 +441,11 @@ member_info_free (ZbusMemberInfo *m)
 {
   g_free (m->name);
   g_strfreev (m->arg_sigs);
+  g_strfreev (m->arg_names);
   g_free (m->in_signature);
   g_free (m->out_signature);
   g_strfreev (m->out_names);
+  g_free (m->doc);
   g_free (m);
 }
 
@@ -342,11 +456,13 @@ interface_info_free (ZbusInterfaceInfo *info)
   g_ptr_array_unref (info->properties);
   g_ptr_array_unref (info->methods);
   g_ptr_array_unref (info->signals);
+  g_free (info->doc);
   g_free (info->xml);
   g_free (info);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZbusInterfaceInfo, interface_info_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZbusMemberInfo, member_info_free)
 
 static gpointer
 lookup_override (GHashTable *table,
@@ -386,6 +502,65 @@ lookup_override_chain (GType       type,
   return NULL;
 }
 
+/* What @type and its ancestors say about one member, each field from the
+ * nearest type that set it. The strings belong to the overrides. */
+typedef struct
+{
+  const char         *name;
+  const char         *signature;
+  const char * const *arg_names;
+  const char         *doc;
+} Resolved;
+
+static void
+merge_override (Resolved                 *r,
+                const ZbusMemberOverride *mo)
+{
+  if (mo == NULL)
+    return;
+  if (r->name == NULL)
+    r->name = mo->name;
+  if (r->signature == NULL)
+    r->signature = mo->signature;
+  if (r->arg_names == NULL)
+    r->arg_names = (const char * const *) mo->arg_names;
+  if (r->doc == NULL)
+    r->doc = mo->doc;
+}
+
+static void
+resolve_member_locked (GType           type,
+                       ZbusMemberKind  kind,
+                       const char     *gname,
+                       const char     *dname,
+                       Resolved       *r)
+{
+  memset (r, 0, sizeof *r);
+  for (; type != ZBUS_TYPE_INTERFACE; type = g_type_parent (type))
+    {
+      TypeOverrides *o = overrides_get_locked (type, FALSE);
+
+      if (o == NULL)
+        continue;
+      merge_override (r, g_hash_table_lookup (o->members[kind], gname));
+      if (!g_str_equal (gname, dname))
+        merge_override (r, g_hash_table_lookup (o->members[kind], dname));
+    }
+}
+
+/* The doc to publish: an override ("" for none), else @fallback. */
+static char *
+pick_doc (const ZbusInterfaceInfo *info,
+          const char              *override,
+          const char              *fallback)
+{
+  const char *doc = override != NULL ? override : fallback;
+
+  if (!info->docs || doc == NULL || doc[0] == '\0')
+    return NULL;
+  return g_utf8_make_valid (doc, -1);
+}
+
 static gboolean
 describe_properties (ZbusInterfaceInfo *info,
                      GError           **error)
@@ -399,6 +574,10 @@ describe_properties (ZbusInterfaceInfo *info,
     {
       GParamSpec *pspec = pspecs[i];
       ZbusPropertyInfo *p;
+      g_autofree char *default_name = NULL;
+      const char *blurb = g_param_spec_get_blurb (pspec);
+      g_autoptr(GError) local_error = NULL;
+      Resolved r;
       gboolean found;
       gpointer mode;
 
@@ -407,17 +586,23 @@ describe_properties (ZbusInterfaceInfo *info,
           pspec->owner_type == ZBUS_TYPE_INTERFACE)
         continue;
 
+      default_name = dbus_name_from (pspec->name);
+      resolve_member_locked (info->type, ZBUS_MEMBER_PROPERTY, pspec->name, default_name, &r);
+
       p = g_new0 (ZbusPropertyInfo, 1);
-      p->name = dbus_name_from (pspec->name);
+      p->name = g_strdup (r.name ? r.name : default_name);
       p->pspec = pspec;
-      p->signature = signature_for (pspec->value_type, pspec);
+      p->signature = r.signature ? g_strdup (r.signature) : _zbus_signature_for_type (pspec->value_type, pspec);
       p->readable = (pspec->flags & G_PARAM_READABLE) != 0;
       p->writable = (pspec->flags & G_PARAM_WRITABLE) && !(pspec->flags & G_PARAM_CONSTRUCT_ONLY);
       p->emits = (pspec->flags & G_PARAM_CONSTRUCT_ONLY) ? ZBUS_EMITS_CONST : ZBUS_EMITS_TRUE;
+      if (blurb != NULL && g_str_equal (blurb, pspec->name))
+        blurb = NULL;
+      p->doc = pick_doc (info, r.doc, blurb);
       g_ptr_array_add (info->properties, p);
 
       mode = lookup_override_chain (info->type, G_STRUCT_OFFSET (TypeOverrides, emits),
-                                    pspec->name, p->name, &found);
+                                    pspec->name, default_name, &found);
       if (found)
         p->emits = GPOINTER_TO_INT (mode);
 
@@ -428,6 +613,14 @@ describe_properties (ZbusInterfaceInfo *info,
                        pspec->name, g_type_name (info->type), g_type_name (pspec->value_type));
           return FALSE;
         }
+      if (r.signature != NULL &&
+          !_zbus_signature_check (pspec->value_type, pspec, r.signature, &local_error))
+        {
+          g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_SIGNATURE,
+                       "Property “%s” of %s cannot have the signature “%s”: %s",
+                       pspec->name, g_type_name (info->type), r.signature, local_error->message);
+          return FALSE;
+        }
     }
   return TRUE;
 }
@@ -435,18 +628,20 @@ describe_properties (ZbusInterfaceInfo *info,
 static gboolean
 describe_return (ZbusInterfaceInfo *info,
                  ZbusMemberInfo    *m,
+                 const char        *default_name,
                  GError           **error)
 {
   GType rtype = m->query.return_type & ~G_SIGNAL_TYPE_STATIC_SCOPE;
   g_autofree char *out = NULL;
+  g_autoptr(GError) local_error = NULL;
   gboolean found;
   const char *override;
   char **names;
 
   override = lookup_override_chain (info->type, G_STRUCT_OFFSET (TypeOverrides, out_sigs),
-                                    m->query.signal_name, m->name, &found);
+                                    m->gname, default_name, &found);
   names = lookup_override_chain (info->type, G_STRUCT_OFFSET (TypeOverrides, out_names),
-                                 m->query.signal_name, m->name, &found);
+                                 m->gname, default_name, &found);
   m->out_names = g_strdupv (names);
 
   if (override != NULL)
@@ -454,24 +649,85 @@ describe_return (ZbusInterfaceInfo *info,
   else if (rtype == G_TYPE_NONE)
     out = m->is_async ? NULL : g_strdup ("");
   else
-    out = signature_for (rtype, NULL);
+    out = _zbus_signature_for_type (rtype, NULL);
 
   if (out == NULL && !m->is_async)
     {
       g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_SIGNATURE,
                    "Method “%s” of %s returns %s, which has no D-Bus mapping",
-                   m->query.signal_name, g_type_name (info->type), g_type_name (rtype));
+                   m->gname, g_type_name (info->type), g_type_name (rtype));
       return FALSE;
     }
-  if (override != NULL && !m->is_async && rtype != G_TYPE_VARIANT &&
-      !zbus_is_single_complete_type (override))
+  if (override != NULL && !m->is_async && rtype != G_TYPE_VARIANT && rtype != G_TYPE_NONE &&
+      !_zbus_signature_check (rtype, NULL, override, &local_error))
     {
       g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_SIGNATURE,
-                   "Method “%s” of %s returns one %s but its out signature is “%s”",
-                   m->query.signal_name, g_type_name (info->type), g_type_name (rtype), override);
+                   "Method “%s” of %s returns one %s but its out signature is “%s”: %s",
+                   m->gname, g_type_name (info->type), g_type_name (rtype), override,
+                   local_error->message);
       return FALSE;
     }
   m->out_signature = out ? g_strdup_printf ("(%s)", out) : NULL;
+  return TRUE;
+}
+
+/* The D-Bus arguments of a signal: derived from the parameter types, or
+ * the override checked against them. */
+static gboolean
+describe_args (ZbusInterfaceInfo *info,
+               ZbusMemberInfo    *m,
+               const Resolved    *r,
+               const char        *what,
+               GError           **error)
+{
+  guint n_args = m->query.n_params - m->first_arg;
+  g_auto(GStrv) sigs = r->signature ? _zbus_signature_split (r->signature) : g_new0 (char *, n_args + 1);
+  g_autoptr(GString) in = g_string_new ("(");
+
+  if (r->signature != NULL && g_strv_length (sigs) != n_args)
+    {
+      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_SIGNATURE,
+                   "%s “%s” of %s has %u arguments but its signature “%s” has %u",
+                   what, m->gname, g_type_name (info->type), n_args, r->signature,
+                   g_strv_length (sigs));
+      return FALSE;
+    }
+  for (guint i = 0; i < n_args; i++)
+    {
+      GType type = m->query.param_types[i + m->first_arg] & ~G_SIGNAL_TYPE_STATIC_SCOPE;
+      g_autoptr(GError) local_error = NULL;
+
+      if (sigs[i] == NULL)
+        sigs[i] = _zbus_signature_for_type (type, NULL);
+      if (sigs[i] == NULL)
+        {
+          g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_SIGNATURE,
+                       "%s “%s” of %s has a parameter of type %s, which has no D-Bus mapping",
+                       what, m->gname, g_type_name (info->type), g_type_name (type));
+          return FALSE;
+        }
+      if (r->signature != NULL && !_zbus_signature_check (type, NULL, sigs[i], &local_error))
+        {
+          g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_SIGNATURE,
+                       "%s “%s” of %s cannot have the signature “%s”: argument %u: %s",
+                       what, m->gname, g_type_name (info->type), r->signature, i,
+                       local_error->message);
+          return FALSE;
+        }
+      g_string_append (in, sigs[i]);
+    }
+  if (r->arg_names != NULL && g_strv_length ((char **) r->arg_names) != n_args)
+    {
+      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                   "%s “%s” of %s has %u arguments but %u argument names",
+                   what, m->gname, g_type_name (info->type), n_args,
+                   g_strv_length ((char **) r->arg_names));
+      return FALSE;
+    }
+  g_string_append_c (in, ')');
+  m->arg_sigs = g_steal_pointer (&sigs);
+  m->arg_names = g_strdupv ((char **) r->arg_names);
+  m->in_signature = g_string_free (g_steal_pointer (&in), FALSE);
   return TRUE;
 }
 
@@ -480,15 +736,20 @@ describe_signal (ZbusInterfaceInfo *info,
                  guint              signal_id,
                  GError           **error)
 {
-  ZbusMemberInfo *m = g_new0 (ZbusMemberInfo, 1);
+  g_autoptr(ZbusMemberInfo) m = g_new0 (ZbusMemberInfo, 1);
+  g_autofree char *default_name = NULL;
   gboolean is_method;
-  GString *in = g_string_new ("(");
-  GPtrArray *sigs = g_ptr_array_new ();
+  Resolved r;
 
   g_signal_query (signal_id, &m->query);
   m->signal_id = signal_id;
-  m->name = dbus_name_from (m->query.signal_name);
+  m->gname = m->query.signal_name;
   is_method = (m->query.signal_flags & G_SIGNAL_ACTION) != 0;
+  default_name = dbus_name_from (m->gname);
+  resolve_member_locked (info->type, is_method ? ZBUS_MEMBER_METHOD : ZBUS_MEMBER_SIGNAL,
+                         m->gname, default_name, &r);
+  m->name = g_strdup (r.name ? r.name : default_name);
+  m->doc = pick_doc (info, r.doc, NULL);
 
   if (is_method && m->query.n_params > 0 &&
       (m->query.param_types[0] & ~G_SIGNAL_TYPE_STATIC_SCOPE) == ZBUS_TYPE_METHOD_INVOCATION)
@@ -497,45 +758,18 @@ describe_signal (ZbusInterfaceInfo *info,
       m->first_arg = 1;
     }
 
-  for (guint i = m->first_arg; i < m->query.n_params; i++)
-    {
-      char *sig = signature_for (m->query.param_types[i], NULL);
-
-      if (sig == NULL)
-        {
-          g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_SIGNATURE,
-                       "%s “%s” of %s has a parameter of type %s, which has no D-Bus mapping",
-                       is_method ? "Method" : "Signal", m->query.signal_name,
-                       g_type_name (info->type),
-                       g_type_name (m->query.param_types[i] & ~G_SIGNAL_TYPE_STATIC_SCOPE));
-          goto fail;
-        }
-      g_string_append (in, sig);
-      g_ptr_array_add (sigs, sig);
-    }
-  g_string_append_c (in, ')');
-  g_ptr_array_add (sigs, NULL);
-  m->arg_sigs = (char **) g_ptr_array_free (g_steal_pointer (&sigs), FALSE);
-  m->in_signature = g_string_free (g_steal_pointer (&in), FALSE);
-
-  if (is_method && !describe_return (info, m, error))
-    goto fail;
+  if (!describe_args (info, m, &r, is_method ? "Method" : "Signal", error))
+    return NULL;
+  if (is_method && !describe_return (info, m, default_name, error))
+    return NULL;
   if (!is_method && (m->query.return_type & ~G_SIGNAL_TYPE_STATIC_SCOPE) != G_TYPE_NONE)
     {
       g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_SIGNATURE,
                    "Signal “%s” of %s returns a value; only action signals (methods) can",
-                   m->query.signal_name, g_type_name (info->type));
-      goto fail;
+                   m->gname, g_type_name (info->type));
+      return NULL;
     }
-  return m;
-
-fail:
-  if (sigs != NULL)
-    g_ptr_array_free (sigs, TRUE);
-  if (in != NULL)
-    g_string_free (in, TRUE);
-  member_info_free (m);
-  return NULL;
+  return g_steal_pointer (&m);
 }
 
 static gboolean
@@ -560,121 +794,163 @@ describe_signals (ZbusInterfaceInfo *info,
   return TRUE;
 }
 
-static void append_escaped (GString    *xml,
-                            const char *format,
-                            ...) G_GNUC_PRINTF (2, 3);
-
-static void
-append_escaped (GString    *xml,
-                const char *format,
-                ...)
+static ZbusMemberInfo *
+describe_table_method (ZbusInterfaceInfo     *info,
+                       const ZbusTableMethod *tm,
+                       GError               **error)
 {
-  va_list args;
-  g_autofree char *text = NULL;
+  g_autoptr(ZbusMemberInfo) m = g_new0 (ZbusMemberInfo, 1);
+  Resolved r;
+  gboolean out_sig, out_names;
 
-  va_start (args, format);
-  text = g_markup_vprintf_escaped (format, args);
-  va_end (args);
-  g_string_append (xml, text);
-}
+  m->name = g_strdup (tm->name);
+  m->gname = tm->name;
+  m->arg_sigs = _zbus_signature_split (tm->in_signature);
+  m->arg_names = g_strdupv (tm->in_names);
+  m->in_signature = g_strdup_printf ("(%s)", tm->in_signature);
+  m->out_signature = g_strdup_printf ("(%s)", tm->out_signature);
+  m->out_names = g_strdupv (tm->out_names);
+  m->func = tm->func;
+  m->func_data = tm->user_data;
 
-static void
-append_args (GString            *xml,
-             const char * const *sigs,
-             const char         *direction,
-             const char * const *names)
-{
-  for (guint i = 0; sigs[i] != NULL; i++)
+  resolve_member_locked (info->type, ZBUS_MEMBER_METHOD, tm->name, tm->name, &r);
+  lookup_override_chain (info->type, G_STRUCT_OFFSET (TypeOverrides, out_sigs),
+                         tm->name, tm->name, &out_sig);
+  lookup_override_chain (info->type, G_STRUCT_OFFSET (TypeOverrides, out_names),
+                         tm->name, tm->name, &out_names);
+  if (r.name != NULL || r.signature != NULL || r.arg_names != NULL || out_sig || out_names)
     {
-      append_escaped (xml, "      <arg type=\"%s\"", sigs[i]);
-      if (names != NULL && g_strv_length ((char **) names) > i)
-        append_escaped (xml, " name=\"%s\"", names[i]);
-      if (direction != NULL)
-        append_escaped (xml, " direction=\"%s\"", direction);
-      g_string_append (xml, "/>\n");
+      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                   "Method “%s” of %s comes from its method table, which gives its name, "
+                   "signatures and argument names: they cannot be overridden",
+                   tm->name, g_type_name (info->type));
+      return NULL;
     }
+  m->doc = pick_doc (info, r.doc, NULL);
+  return g_steal_pointer (&m);
 }
 
-/* Splits "(is)" into { "i", "s" }. */
-static char **
-split_tuple (const char *tuple)
+/* The method tables of @type and its ancestors. */
+static gboolean
+describe_table_methods (ZbusInterfaceInfo *info,
+                        GError           **error)
 {
-  g_autoptr(GPtrArray) parts = g_ptr_array_new ();
-  g_autoptr(GVariantType) type = g_variant_type_new (tuple);
-
-  for (const GVariantType *t = g_variant_type_first (type); t != NULL; t = g_variant_type_next (t))
-    g_ptr_array_add (parts, g_variant_type_dup_string (t));
-  g_ptr_array_add (parts, NULL);
-  return (char **) g_ptr_array_free (g_steal_pointer (&parts), FALSE);
-}
-
-static void
-describe_xml (ZbusInterfaceInfo *info)
-{
-  GString *xml = g_string_new (NULL);
-
-  append_escaped (xml, "  <interface name=\"%s\">\n", info->name);
-  for (guint i = 0; i < info->methods->len; i++)
+  for (GType t = info->type; t != ZBUS_TYPE_INTERFACE; t = g_type_parent (t))
     {
-      ZbusMemberInfo *m = g_ptr_array_index (info->methods, i);
+      TypeOverrides *o = overrides_get_locked (t, FALSE);
 
-      append_escaped (xml, "    <method name=\"%s\">\n", m->name);
-      append_args (xml, (const char * const *) m->arg_sigs, "in", NULL);
-      if (m->out_signature != NULL)
+      for (guint i = 0; o != NULL && i < o->table->len; i++)
         {
-          g_auto(GStrv) outs = split_tuple (m->out_signature);
+          ZbusMemberInfo *m = describe_table_method (info, g_ptr_array_index (o->table, i), error);
 
-          append_args (xml, (const char * const *) outs, "out", (const char * const *) m->out_names);
+          if (m == NULL)
+            return FALSE;
+          g_ptr_array_add (info->methods, m);
         }
-      g_string_append (xml, "    </method>\n");
     }
-  for (guint i = 0; i < info->signals->len; i++)
-    {
-      ZbusMemberInfo *m = g_ptr_array_index (info->signals, i);
-
-      append_escaped (xml, "    <signal name=\"%s\">\n", m->name);
-      append_args (xml, (const char * const *) m->arg_sigs, NULL, NULL);
-      g_string_append (xml, "    </signal>\n");
-    }
-  for (guint i = 0; i < info->properties->len; i++)
-    {
-      ZbusPropertyInfo *p = g_ptr_array_index (info->properties, i);
-      const char *access = p->readable ? (p->writable ? "readwrite" : "read") : "write";
-      const char *blurb = g_param_spec_get_blurb (p->pspec);
-
-      append_escaped (xml, "    <property name=\"%s\" type=\"%s\" access=\"%s\">\n",
-                      p->name, p->signature, access);
-      if (p->emits != ZBUS_EMITS_TRUE)
-        append_escaped (xml, "      <annotation name=\"org.freedesktop.DBus.Property.EmitsChangedSignal\" value=\"%s\"/>\n",
-                        emits_to_string (p->emits));
-      if (blurb != NULL && blurb[0] != '\0' && g_strcmp0 (blurb, p->pspec->name) != 0)
-        append_escaped (xml, "      <annotation name=\"org.gtk.GDBus.DocString\" value=\"%s\"/>\n", blurb);
-      g_string_append (xml, "    </property>\n");
-    }
-  g_string_append (xml, "  </interface>\n");
-  info->xml = g_string_free (xml, FALSE);
+  return TRUE;
 }
 
+/* D-Bus names are unique among the methods and signals, and among the
+ * properties. */
 static gboolean
 check_unique_names (ZbusInterfaceInfo *info,
                     GError           **error)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) props = g_hash_table_new (g_str_hash, g_str_equal);
   GPtrArray *lists[] = { info->methods, info->signals };
 
   for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
     for (guint i = 0; i < lists[l]->len; i++)
       {
         ZbusMemberInfo *m = g_ptr_array_index (lists[l], i);
+        ZbusMemberInfo *other = g_hash_table_lookup (seen, m->name);
 
-        if (!g_hash_table_add (seen, m->name))
+        if (other != NULL)
           {
             g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                         "Member “%s” of %s maps to the D-Bus name “%s”, which is already taken",
-                         m->query.signal_name, g_type_name (info->type), m->name);
+                         "Members “%s”%s and “%s”%s of %s both map to the D-Bus name “%s”",
+                         other->gname, other->func ? " (method table)" : "",
+                         m->gname, m->func ? " (method table)" : "",
+                         g_type_name (info->type), m->name);
             return FALSE;
           }
+        g_hash_table_insert (seen, m->name, m);
       }
+  for (guint i = 0; i < info->properties->len; i++)
+    {
+      ZbusPropertyInfo *p = g_ptr_array_index (info->properties, i);
+      ZbusPropertyInfo *other = g_hash_table_lookup (props, p->name);
+
+      if (other != NULL)
+        {
+          g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                       "Properties “%s” and “%s” of %s both map to the D-Bus name “%s”",
+                       other->pspec->name, p->pspec->name, g_type_name (info->type), p->name);
+          return FALSE;
+        }
+      g_hash_table_insert (props, p->name, p);
+    }
+  return TRUE;
+}
+
+static gboolean
+names_member (const ZbusInterfaceInfo *info,
+              ZbusMemberKind           kind,
+              const char              *key)
+{
+  GPtrArray *list = kind == ZBUS_MEMBER_PROPERTY ? info->properties
+                    : kind == ZBUS_MEMBER_SIGNAL ? info->signals : info->methods;
+
+  for (guint i = 0; i < list->len; i++)
+    {
+      const char *gname = kind == ZBUS_MEMBER_PROPERTY
+                          ? ((ZbusPropertyInfo *) g_ptr_array_index (list, i))->pspec->name
+                          : ((ZbusMemberInfo *) g_ptr_array_index (list, i))->gname;
+      g_autofree char *dname = dbus_name_from (gname);
+
+      if (g_str_equal (key, gname) || g_str_equal (key, dname))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* An override naming nothing is a typo the program wants to hear about. */
+static gboolean
+check_overrides_name_members (ZbusInterfaceInfo *info,
+                              GError           **error)
+{
+  static const char * const kinds[] = { "property", "signal", "method" };
+
+  for (GType t = info->type; t != ZBUS_TYPE_INTERFACE; t = g_type_parent (t))
+    {
+      TypeOverrides *o = overrides_get_locked (t, FALSE);
+      struct { GHashTable *table; ZbusMemberKind kind; } tables[] = {
+        { o ? o->members[ZBUS_MEMBER_PROPERTY] : NULL, ZBUS_MEMBER_PROPERTY },
+        { o ? o->members[ZBUS_MEMBER_SIGNAL] : NULL, ZBUS_MEMBER_SIGNAL },
+        { o ? o->members[ZBUS_MEMBER_METHOD] : NULL, ZBUS_MEMBER_METHOD },
+        { o ? o->emits : NULL, ZBUS_MEMBER_PROPERTY },
+        { o ? o->out_sigs : NULL, ZBUS_MEMBER_METHOD },
+        { o ? o->out_names : NULL, ZBUS_MEMBER_METHOD },
+      };
+
+      for (guint i = 0; o != NULL && i < G_N_ELEMENTS (tables); i++)
+        {
+          GHashTableIter iter;
+          const char *key;
+
+          g_hash_table_iter_init (&iter, tables[i].table);
+          while (g_hash_table_iter_next (&iter, (gpointer *) &key, NULL))
+            if (!names_member (info, tables[i].kind, key))
+              {
+                g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                             "%s has an override for the %s “%s”, but no such %s",
+                             g_type_name (t), kinds[tables[i].kind], key, kinds[tables[i].kind]);
+                return FALSE;
+              }
+        }
+    }
   return TRUE;
 }
 
@@ -689,6 +965,8 @@ describe_type_locked (GType    type,
   info->properties = g_ptr_array_new_with_free_func ((GDestroyNotify) property_info_free);
   info->methods = g_ptr_array_new_with_free_func ((GDestroyNotify) member_info_free);
   info->signals = g_ptr_array_new_with_free_func ((GDestroyNotify) member_info_free);
+  info->docs = type_docs_locked (type);
+  info->doc = pick_doc (info, type_doc_locked (type), NULL);
 
   if (name == NULL)
     {
@@ -701,9 +979,11 @@ describe_type_locked (GType    type,
 
   if (!describe_properties (info, error) ||
       !describe_signals (info, error) ||
-      !check_unique_names (info, error))
+      !describe_table_methods (info, error) ||
+      !check_unique_names (info, error) ||
+      !check_overrides_name_members (info, error))
     return NULL;
-  describe_xml (info);
+  info->xml = _zbus_interface_info_to_xml (info);
   return g_steal_pointer (&info);
 }
 
@@ -834,286 +1114,4 @@ _zbus_interface_info_find_signal (const ZbusInterfaceInfo *info,
         return m;
     }
   return NULL;
-}
-
-/* ------------------------------------------------------------------------ */
-/* GValue ⇄ GVariant */
-
-static GVariant *
-object_to_path (GObject        *object,
-                ZbusConnection *connection,
-                GError        **error)
-{
-  const char *path = NULL;
-
-  if (object == NULL)
-    return g_variant_new_object_path ("/");
-  if (ZBUS_IS_INTERFACE (object) && connection != NULL)
-    path = _zbus_interface_get_path_on (ZBUS_INTERFACE (object), connection);
-  if (path == NULL)
-    {
-      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
-                   "The %s object is not served on this connection, so it has no object path",
-                   G_OBJECT_TYPE_NAME (object));
-      return NULL;
-    }
-  return g_variant_new_object_path (path);
-}
-
-static GVariant *
-value_to_variant_plain (const GValue   *value,
-                        ZbusConnection *connection,
-                        GError        **error)
-{
-  GType type = G_VALUE_TYPE (value);
-
-  if (type == G_TYPE_STRV)
-    {
-      const char * const *strv = g_value_get_boxed (value);
-      return g_variant_new_strv (strv ? strv : (const char * const *) &strv, strv ? -1 : 0);
-    }
-  if (type == G_TYPE_BYTES)
-    {
-      GBytes *bytes = g_value_get_boxed (value);
-      if (bytes == NULL)
-        return g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, "", 0, 1);
-      return g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING, bytes, TRUE);
-    }
-  if (g_type_is_a (type, G_TYPE_OBJECT))
-    return object_to_path (g_value_get_object (value), connection, error);
-
-  switch (G_TYPE_FUNDAMENTAL (type))
-    {
-    case G_TYPE_BOOLEAN: return g_variant_new_boolean (g_value_get_boolean (value));
-    case G_TYPE_CHAR: return g_variant_new_byte ((guchar) g_value_get_schar (value));
-    case G_TYPE_UCHAR: return g_variant_new_byte (g_value_get_uchar (value));
-    case G_TYPE_INT: return g_variant_new_int32 (g_value_get_int (value));
-    case G_TYPE_UINT: return g_variant_new_uint32 (g_value_get_uint (value));
-    case G_TYPE_LONG: return g_variant_new_int64 (g_value_get_long (value));
-    case G_TYPE_INT64: return g_variant_new_int64 (g_value_get_int64 (value));
-    case G_TYPE_ULONG: return g_variant_new_uint64 (g_value_get_ulong (value));
-    case G_TYPE_UINT64: return g_variant_new_uint64 (g_value_get_uint64 (value));
-    case G_TYPE_FLOAT: return g_variant_new_double (g_value_get_float (value));
-    case G_TYPE_DOUBLE: return g_variant_new_double (g_value_get_double (value));
-    case G_TYPE_STRING:
-      {
-        const char *s = g_value_get_string (value);
-        return g_variant_new_string (s ? s : "");
-      }
-    case G_TYPE_ENUM:
-      return enum_has_negative (type) ? g_variant_new_int32 (g_value_get_enum (value))
-                                      : g_variant_new_uint32 ((guint) g_value_get_enum (value));
-    case G_TYPE_FLAGS: return g_variant_new_uint32 (g_value_get_flags (value));
-    case G_TYPE_VARIANT:
-      {
-        GVariant *v = g_value_get_variant (value);
-        return v ? g_variant_ref (v) : NULL;
-      }
-    default:
-      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
-                   "A %s value has no D-Bus mapping", g_type_name (type));
-      return NULL;
-    }
-}
-
-GVariant *
-_zbus_value_to_variant (const GValue   *value,
-                        const char     *signature,
-                        ZbusConnection *connection,
-                        GError        **error)
-{
-  g_autoptr(GVariant) v = NULL;
-
-  if (G_VALUE_HOLDS (value, G_TYPE_VARIANT) && g_value_get_variant (value) == NULL)
-    {
-      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
-                   "A NULL GVariant cannot be sent as “%s”", signature);
-      return NULL;
-    }
-  /* Floating for new values, a full reference for a GVariant held. */
-  v = value_to_variant_plain (value, connection, error);
-  if (v == NULL)
-    return NULL;
-  g_variant_take_ref (v);
-
-  if (g_str_equal (signature, "v") && !g_variant_is_of_type (v, G_VARIANT_TYPE_VARIANT))
-    return g_variant_ref_sink (g_variant_new_variant (v));
-  /* Strings may go out as object paths or signatures by override. */
-  if (g_variant_is_of_type (v, G_VARIANT_TYPE_STRING) &&
-      (g_str_equal (signature, "o") || g_str_equal (signature, "g")))
-    {
-      const char *s = g_variant_get_string (v, NULL);
-
-      if (g_str_equal (signature, "o") ? g_variant_is_object_path (s) : g_variant_is_signature (s))
-        return g_variant_ref_sink (g_variant_new (signature, s));
-    }
-  if (!g_str_equal (g_variant_get_type_string (v), signature))
-    {
-      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
-                   "A value of type “%s” was given where “%s” is declared",
-                   g_variant_get_type_string (v), signature);
-      return NULL;
-    }
-  return g_steal_pointer (&v);
-}
-
-static gboolean
-wrong_type (GVariant *variant,
-            GType     type,
-            GError  **error)
-{
-  g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-               "Cannot convert a value of type “%s” to %s",
-               g_variant_get_type_string (variant), g_type_name (type));
-  return FALSE;
-}
-
-static gboolean
-path_to_object (GVariant       *variant,
-                GValue         *value,
-                ZbusConnection *connection,
-                GError        **error)
-{
-  const char *path = g_variant_get_string (variant, NULL);
-  ZbusInterface *found = NULL;
-
-  if (g_str_equal (path, "/"))
-    {
-      g_value_set_object (value, NULL);
-      return TRUE;
-    }
-  if (connection != NULL)
-    found = _zbus_object_server_find_at (zbus_object_server_get_for_connection (connection),
-                                         path, G_VALUE_TYPE (value));
-  if (found == NULL)
-    {
-      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                   "No %s is served at “%s”", g_type_name (G_VALUE_TYPE (value)), path);
-      return FALSE;
-    }
-  g_value_set_object (value, found);
-  return TRUE;
-}
-
-static gboolean
-variant_to_enum (GVariant *variant,
-                 GValue   *value,
-                 GError  **error)
-{
-  g_autoptr(GTypeClass) klass = g_type_class_ref (G_VALUE_TYPE (value));
-  int v;
-
-  if (g_variant_is_of_type (variant, G_VARIANT_TYPE_UINT32))
-    v = (int) g_variant_get_uint32 (variant);
-  else if (g_variant_is_of_type (variant, G_VARIANT_TYPE_INT32))
-    v = g_variant_get_int32 (variant);
-  else
-    return wrong_type (variant, G_VALUE_TYPE (value), error);
-
-  if (G_IS_ENUM_CLASS (klass))
-    {
-      if (g_enum_get_value (G_ENUM_CLASS (klass), v) == NULL)
-        {
-          g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                       "%d is not a value of %s", v, g_type_name (G_VALUE_TYPE (value)));
-          return FALSE;
-        }
-      g_value_set_enum (value, v);
-    }
-  else
-    {
-      if (((guint) v & ~G_FLAGS_CLASS (klass)->mask) != 0)
-        {
-          g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
-                       "%u has bits that are not flags of %s", (guint) v,
-                       g_type_name (G_VALUE_TYPE (value)));
-          return FALSE;
-        }
-      g_value_set_flags (value, (guint) v);
-    }
-  return TRUE;
-}
-
-#define EXPECT(vtype) \
-  G_STMT_START { \
-    if (!g_variant_is_of_type (variant, vtype)) \
-      return wrong_type (variant, type, error); \
-  } G_STMT_END
-
-gboolean
-_zbus_variant_to_value (GVariant       *variant,
-                        GValue         *value,
-                        GParamSpec     *pspec,
-                        ZbusConnection *connection,
-                        GError        **error)
-{
-  GType type = G_VALUE_TYPE (value);
-
-  if (type == G_TYPE_STRV)
-    {
-      EXPECT (G_VARIANT_TYPE_STRING_ARRAY);
-      g_value_take_boxed (value, g_variant_dup_strv (variant, NULL));
-      return TRUE;
-    }
-  if (type == G_TYPE_BYTES)
-    {
-      EXPECT (G_VARIANT_TYPE_BYTESTRING);
-      g_value_take_boxed (value, g_variant_get_data_as_bytes (variant));
-      return TRUE;
-    }
-  if (g_type_is_a (type, G_TYPE_OBJECT))
-    {
-      EXPECT (G_VARIANT_TYPE_OBJECT_PATH);
-      return path_to_object (variant, value, connection, error);
-    }
-
-  switch (G_TYPE_FUNDAMENTAL (type))
-    {
-    case G_TYPE_BOOLEAN: EXPECT (G_VARIANT_TYPE_BOOLEAN); g_value_set_boolean (value, g_variant_get_boolean (variant)); break;
-    case G_TYPE_CHAR: EXPECT (G_VARIANT_TYPE_BYTE); g_value_set_schar (value, (gint8) g_variant_get_byte (variant)); break;
-    case G_TYPE_UCHAR: EXPECT (G_VARIANT_TYPE_BYTE); g_value_set_uchar (value, g_variant_get_byte (variant)); break;
-    case G_TYPE_INT: EXPECT (G_VARIANT_TYPE_INT32); g_value_set_int (value, g_variant_get_int32 (variant)); break;
-    case G_TYPE_UINT: EXPECT (G_VARIANT_TYPE_UINT32); g_value_set_uint (value, g_variant_get_uint32 (variant)); break;
-    case G_TYPE_LONG: EXPECT (G_VARIANT_TYPE_INT64); g_value_set_long (value, (glong) g_variant_get_int64 (variant)); break;
-    case G_TYPE_INT64: EXPECT (G_VARIANT_TYPE_INT64); g_value_set_int64 (value, g_variant_get_int64 (variant)); break;
-    case G_TYPE_ULONG: EXPECT (G_VARIANT_TYPE_UINT64); g_value_set_ulong (value, (gulong) g_variant_get_uint64 (variant)); break;
-    case G_TYPE_UINT64: EXPECT (G_VARIANT_TYPE_UINT64); g_value_set_uint64 (value, g_variant_get_uint64 (variant)); break;
-    case G_TYPE_FLOAT: EXPECT (G_VARIANT_TYPE_DOUBLE); g_value_set_float (value, (float) g_variant_get_double (variant)); break;
-    case G_TYPE_DOUBLE: EXPECT (G_VARIANT_TYPE_DOUBLE); g_value_set_double (value, g_variant_get_double (variant)); break;
-    case G_TYPE_STRING:
-      if (!g_variant_is_of_type (variant, G_VARIANT_TYPE_STRING) &&
-          !g_variant_is_of_type (variant, G_VARIANT_TYPE_OBJECT_PATH) &&
-          !g_variant_is_of_type (variant, G_VARIANT_TYPE_SIGNATURE))
-        return wrong_type (variant, type, error);
-      g_value_set_string (value, g_variant_get_string (variant, NULL));
-      break;
-    case G_TYPE_ENUM:
-    case G_TYPE_FLAGS:
-      return variant_to_enum (variant, value, error);
-    case G_TYPE_VARIANT:
-      {
-        g_autofree char *sig = signature_for (type, pspec);
-
-        if (g_str_equal (sig, "v"))
-          {
-            /* Declared `v`: the handler gets what the variant holds. */
-            if (g_variant_is_of_type (variant, G_VARIANT_TYPE_VARIANT))
-              g_value_take_variant (value, g_variant_get_variant (variant));
-            else
-              g_value_set_variant (value, variant);
-          }
-        else
-          {
-            g_autoptr(GVariantType) vt = g_variant_type_new (sig);
-
-            if (!g_variant_is_of_type (variant, vt))
-              return wrong_type (variant, type, error);
-            g_value_set_variant (value, variant);
-          }
-        break;
-      }
-    default:
-      return wrong_type (variant, type, error);
-    }
-  return TRUE;
 }

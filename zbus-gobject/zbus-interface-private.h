@@ -34,20 +34,27 @@ typedef struct
   gboolean    readable;
   gboolean    writable;
   ZbusEmits   emits;
+  char       *doc;         /* (nullable): the DocString, without enum values */
 } ZbusPropertyInfo;
 
-/* A method (action signal) or a D-Bus signal (other signal). */
+/* A method (action signal or method-table entry) or a D-Bus signal (other
+ * signal). */
 typedef struct
 {
   char         *name;          /* D-Bus name */
-  guint         signal_id;
-  GSignalQuery  query;
+  const char   *gname;         /* GObject signal name, or the method-table name */
+  guint         signal_id;     /* 0 for a method-table method */
+  GSignalQuery  query;         /* zeroed for a method-table method */
   gboolean      is_async;      /* first parameter is a ZbusMethodInvocation */
   guint         first_arg;     /* 1 when async, else 0 */
   char        **arg_sigs;      /* one per D-Bus argument */
+  char        **arg_names;     /* (nullable): names of the arguments */
   char         *in_signature;  /* "(…)" of the arguments */
   char         *out_signature; /* "(…)" of the reply, methods only */
   char        **out_names;     /* (nullable) */
+  char         *doc;           /* (nullable): the DocString */
+  ZbusInterfaceMethodFunc func;      /* method-table methods: the handler */
+  gpointer                func_data;
 } ZbusMemberInfo;
 
 typedef struct
@@ -57,8 +64,57 @@ typedef struct
   GPtrArray   *properties;  /* (element-type ZbusPropertyInfo) */
   GPtrArray   *methods;     /* (element-type ZbusMemberInfo) */
   GPtrArray   *signals;     /* (element-type ZbusMemberInfo) */
+  gboolean     docs;        /* DocString annotations published */
+  char        *doc;         /* (nullable): the interface's DocString */
   char        *xml;         /* the <interface> element */
 } ZbusInterfaceInfo;
+
+/* What a program says about one member before the type is described
+ * (zbus-interface-members.c). Overrides are kept per kind: a property and
+ * a signal may share a GObject name. */
+typedef enum
+{
+  ZBUS_MEMBER_PROPERTY,
+  ZBUS_MEMBER_SIGNAL,
+  ZBUS_MEMBER_METHOD,
+  ZBUS_N_MEMBER_KINDS
+} ZbusMemberKind;
+
+typedef struct
+{
+  char     *name;          /* (nullable): the D-Bus name */
+  char     *signature;     /* (nullable): the property's type, or the arguments */
+  char    **arg_names;     /* (nullable) */
+  char     *doc;           /* (nullable): "" hides the default */
+} ZbusMemberOverride;
+
+/* One method of a method table. */
+typedef struct
+{
+  char                    *name;
+  char                    *in_signature;
+  char                    *out_signature;
+  char                   **in_names;
+  char                   **out_names;
+  ZbusInterfaceMethodFunc  func;
+  gpointer                 user_data;
+} ZbusTableMethod;
+
+void                _zbus_table_method_free (ZbusTableMethod *method);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZbusTableMethod, _zbus_table_method_free)
+
+/* The lock every description and override is made under. */
+GMutex             *_zbus_interface_info_get_lock               (void);
+/* With the lock held: the override of @member on @type, made on demand;
+ * NULL (with a critical naming @caller) once @type is in use. */
+ZbusMemberOverride *_zbus_interface_info_member_override_locked (GType            type,
+                                                                 ZbusMemberKind   kind,
+                                                                 const char      *member,
+                                                                 const char      *caller);
+/* With the lock held: adds @method (taken on success) to @type's table. */
+gboolean            _zbus_interface_info_add_table_method_locked (GType            type,
+                                                                  ZbusTableMethod *method,
+                                                                  GError         **error);
 
 /* Described once per type, cached forever (types are never unloaded). */
 const ZbusInterfaceInfo *_zbus_interface_info_get          (GType                    type,
@@ -72,16 +128,31 @@ const ZbusMemberInfo    *_zbus_interface_info_find_method  (const ZbusInterfaceI
 const ZbusMemberInfo    *_zbus_interface_info_find_signal  (const ZbusInterfaceInfo *info,
                                                             guint                    signal_id);
 
+/* zbus-interface-xml.c: the <interface> element of a description. */
+char *_zbus_interface_info_to_xml (const ZbusInterfaceInfo *info);
+
+/* zbus-interface-values.c: the type mapping table. */
+char     *_zbus_signature_for_type (GType        type,
+                                    GParamSpec  *pspec);    /* (nullable) */
+gboolean  _zbus_signature_check    (GType        type,
+                                    GParamSpec  *pspec,     /* (nullable) */
+                                    const char  *signature,
+                                    GError     **error);
+char     *_zbus_type_values_doc    (GType        type);
+char    **_zbus_signature_split    (const char  *signature);  /* "is" → { "i", "s" } */
+
 /* GValue ⇄ GVariant by a single complete signature; the variant returned
  * is a full (non-floating) reference. @connection is used to
- * map objects to and from the paths they are served at. */
+ * map objects to and from the paths they are served at. The variant given
+ * to _zbus_variant_to_value() must be of type @signature (InvalidArgs
+ * otherwise). */
 GVariant *_zbus_value_to_variant (const GValue   *value,
                                   const char     *signature,
                                   ZbusConnection *connection,
                                   GError        **error);
 gboolean  _zbus_variant_to_value (GVariant       *variant,
                                   GValue         *value,   /* initialised to the wanted type */
-                                  GParamSpec     *pspec,   /* (nullable) */
+                                  const char     *signature,
                                   ZbusConnection *connection,
                                   GError        **error);
 

@@ -24,6 +24,46 @@
  * [class@Zbus.MethodInvocation] is answered later through it. The interface
  * name is set once per type with [func@Zbus.Interface.type_set_name].
  *
+ * A method can also come from the type's method table, with explicit
+ * signatures and a handler ([func@Zbus.Interface.type_add_method], or
+ * `zbus_interface_class_add_methods()` from C).
+ *
+ * The members a type exports are those declared by it and by every
+ * ancestor below `ZbusInterface` (an intermediate class's properties,
+ * signals and method table included); the members of `GObject` (like
+ * `notify`) are never exported nor reachable. D-Bus names are the GObject
+ * names in camel case, signatures follow the mapping table below; both can
+ * be overridden per member, from any language, before the type is first
+ * used: [func@Zbus.Interface.type_set_property_name],
+ * [func@Zbus.Interface.type_set_property_signature],
+ * [func@Zbus.Interface.type_set_signal_name],
+ * [func@Zbus.Interface.type_set_signal_signature],
+ * [func@Zbus.Interface.type_set_method_name],
+ * [func@Zbus.Interface.type_set_method_in_signature] and
+ * [func@Zbus.Interface.type_set_method_signature]. An override that names no
+ * member, or a signature its GType cannot travel as, is reported when the
+ * type is first used.
+ *
+ * | GType | signature | by override |
+ * |---|---|---|
+ * | `gboolean` | `b` | |
+ * | `gchar`, `guchar` | `y` | |
+ * | `gint`, `guint` | `i`, `u` | `n`, `q` (values that do not fit fail) |
+ * | `glong`, `gint64` / `gulong`, `guint64` | `x` / `t` | |
+ * | `gdouble`, `gfloat` | `d` | |
+ * | `gchararray` | `s` | `o`, `g` (values are checked) |
+ * | `GStrv` | `as` | `ao`, `ag`, `aay` |
+ * | `GBytes` | `ay` | |
+ * | enum | `u` (`i` with negative values) | `i`, or `s` for its nick |
+ * | flags | `u` | |
+ * | a `GObject` type | `o`: the path it is served at | |
+ * | `GVariant` | the pspec's type if definite, else `v` | a subtype of the pspec's type |
+ *
+ * Introspection carries `org.gtk.GDBus.DocString` annotations: the type's
+ * doc ([func@Zbus.Interface.type_set_doc]), property blurbs, member docs
+ * set per member, and the values of enum and flags types; all of them
+ * unless [func@Zbus.Interface.type_set_introspection_docs] turns them off.
+ *
  * A handler fails a call, or a property getter or setter fails a
  * `Properties` call, by answering the current invocation
  * ([func@Zbus.MethodInvocation.get_current]) with an error; what it

@@ -22,6 +22,55 @@ G_BEGIN_DECLS
 ZBUS_AVAILABLE_IN_1_0
 G_DECLARE_DERIVABLE_TYPE (ZbusInterface, zbus_interface, ZBUS, INTERFACE, GObject)
 
+typedef struct _ZbusMethodInvocation ZbusMethodInvocation;
+
+/**
+ * ZbusInterfaceMethodFunc:
+ * @self: the interface instance the call was dispatched to
+ * @invocation: the call: answer it before returning, or keep a reference and
+ *   answer it later
+ * @parameters: the in-arguments, a tuple of the method's in signature
+ * @user_data: (closure): the data given when the method was added
+ *
+ * Handles a method of a method table ([func@Zbus.Interface.type_add_method]).
+ * It runs on the context of the connection the call came on, with
+ * @invocation current ([func@Zbus.MethodInvocation.get_current]). An
+ * invocation dropped unanswered answers `org.freedesktop.DBus.Error.NoReply`.
+ *
+ * Since: 1.0
+ */
+typedef void (*ZbusInterfaceMethodFunc) (ZbusInterface        *self,
+                                         ZbusMethodInvocation *invocation,
+                                         GVariant             *parameters,
+                                         gpointer              user_data);
+
+/**
+ * ZbusInterfaceMethod: (skip)
+ * @name: the D-Bus name of the method, like `Frobnicate`
+ * @in_signature: (nullable): the signature of the in-arguments, like `su`;
+ *   %NULL or `""` for none
+ * @out_signature: (nullable): the signature of the reply; %NULL or `""` for
+ *   none
+ * @in_names: (nullable) (array zero-terminated=1): names of the in-arguments
+ * @out_names: (nullable) (array zero-terminated=1): names of the
+ *   out-arguments
+ * @func: the handler
+ *
+ * One entry of a method table for `zbus_interface_class_add_methods()`,
+ * the C shorthand of [func@Zbus.Interface.type_add_method].
+ *
+ * Since: 1.0
+ */
+typedef struct
+{
+  const char              *name;
+  const char              *in_signature;
+  const char              *out_signature;
+  const char * const      *in_names;
+  const char * const      *out_names;
+  ZbusInterfaceMethodFunc  func;
+} ZbusInterfaceMethod;
+
 /**
  * ZbusInterfaceClass:
  * @parent_class: the parent class
@@ -53,6 +102,65 @@ gboolean     zbus_interface_type_set_method_signature  (GType                typ
                                                         const char          *method,
                                                         const char          *out_signature,
                                                         const char * const  *out_names);
+ZBUS_AVAILABLE_IN_1_0
+gboolean     zbus_interface_type_set_method_in_signature (GType              type,
+                                                        const char          *method,
+                                                        const char          *in_signature,
+                                                        const char * const  *in_names);
+ZBUS_AVAILABLE_IN_1_0
+gboolean     zbus_interface_type_set_method_name       (GType                type,
+                                                        const char          *method,
+                                                        const char          *name);
+ZBUS_AVAILABLE_IN_1_0
+gboolean     zbus_interface_type_set_method_doc        (GType                type,
+                                                        const char          *method,
+                                                        const char          *doc);
+ZBUS_AVAILABLE_IN_1_0
+gboolean     zbus_interface_type_add_method            (GType                type,
+                                                        const char          *name,
+                                                        const char          *in_signature,
+                                                        const char          *out_signature,
+                                                        const char * const  *in_names,
+                                                        const char * const  *out_names,
+                                                        ZbusInterfaceMethodFunc func,
+                                                        gpointer             user_data,
+                                                        GDestroyNotify       destroy,
+                                                        GError             **error);
+ZBUS_AVAILABLE_IN_1_0
+gboolean     zbus_interface_class_add_methods          (ZbusInterfaceClass  *klass,
+                                                        const ZbusInterfaceMethod *methods,
+                                                        gsize                n_methods);
+ZBUS_AVAILABLE_IN_1_0
+gboolean     zbus_interface_type_set_property_name     (GType                type,
+                                                        const char          *property,
+                                                        const char          *name);
+ZBUS_AVAILABLE_IN_1_0
+gboolean     zbus_interface_type_set_property_signature (GType               type,
+                                                        const char          *property,
+                                                        const char          *signature);
+ZBUS_AVAILABLE_IN_1_0
+gboolean     zbus_interface_type_set_property_doc      (GType                type,
+                                                        const char          *property,
+                                                        const char          *doc);
+ZBUS_AVAILABLE_IN_1_0
+gboolean     zbus_interface_type_set_signal_name       (GType                type,
+                                                        const char          *signal,
+                                                        const char          *name);
+ZBUS_AVAILABLE_IN_1_0
+gboolean     zbus_interface_type_set_signal_signature  (GType                type,
+                                                        const char          *signal,
+                                                        const char          *signature,
+                                                        const char * const  *arg_names);
+ZBUS_AVAILABLE_IN_1_0
+gboolean     zbus_interface_type_set_signal_doc        (GType                type,
+                                                        const char          *signal,
+                                                        const char          *doc);
+ZBUS_AVAILABLE_IN_1_0
+gboolean     zbus_interface_type_set_doc               (GType                type,
+                                                        const char          *doc);
+ZBUS_AVAILABLE_IN_1_0
+gboolean     zbus_interface_type_set_introspection_docs (GType               type,
+                                                        gboolean             enabled);
 ZBUS_AVAILABLE_IN_1_0
 gboolean     zbus_interface_type_check                 (GType                type,
                                                         GError             **error);

@@ -598,7 +598,7 @@ handle_set (ZbusObjectServer *self,
       g_variant_unref (inner);
       inner = wrapped;
     }
-  if (!_zbus_variant_to_value (inner, &value, p->pspec, self->connection, &error))
+  if (!_zbus_variant_to_value (inner, &value, p->signature, self->connection, &error))
     {
       reply_error (self, call, "org.freedesktop.DBus.Error.InvalidArgs",
                    "Property “%s” of interface “%s” has type “%s”: %s",
@@ -690,6 +690,23 @@ make_reply_body (ZbusObjectServer     *self,
   return v ? g_variant_ref_sink (g_variant_new_tuple (&v, 1)) : NULL;
 }
 
+/* A method of a method table: the handler answers through the invocation,
+ * now or later; the arguments were checked against its in signature. */
+static void
+invoke_table_method (ZbusObjectServer     *self,
+                     ZbusInterface        *iface,
+                     const ZbusMemberInfo *m,
+                     ZbusMessage          *call)
+{
+  g_autoptr(ZbusMethodInvocation) invocation = NULL;
+
+  invocation = _zbus_method_invocation_new (self, self->connection, iface, call, FALSE);
+  _zbus_method_invocation_set_out_signature (invocation, m->out_signature);
+  _zbus_method_invocation_push_current (invocation);
+  m->func (iface, invocation, zbus_method_invocation_get_parameters (invocation), m->func_data);
+  _zbus_method_invocation_pop_current (invocation);
+}
+
 static void
 invoke_method (ZbusObjectServer     *self,
                ZbusInterface        *iface,
@@ -699,10 +716,18 @@ invoke_method (ZbusObjectServer     *self,
   g_autoptr(ZbusMethodInvocation) invocation = NULL;
   GVariant *body = zbus_message_get_body (call);
   guint n_values = m->query.n_params + 1;
-  GValue *values = g_new0 (GValue, n_values);
+  GValue *values;
   g_auto(GValue) ret = G_VALUE_INIT;
   GType rtype = m->query.return_type & ~G_SIGNAL_TYPE_STATIC_SCOPE;
   g_autoptr(GError) error = NULL;
+
+  if (m->func != NULL)
+    {
+      invoke_table_method (self, iface, m, call);
+      return;
+    }
+
+  values = g_new0 (GValue, n_values);
 
   invocation = _zbus_method_invocation_new (self, self->connection, iface, call, FALSE);
   _zbus_method_invocation_set_out_signature (invocation, m->out_signature);
@@ -719,7 +744,8 @@ invoke_method (ZbusObjectServer     *self,
       g_autoptr(GVariant) arg = g_variant_get_child_value (body, i - m->first_arg);
 
       g_value_init (&values[i + 1], m->query.param_types[i] & ~G_SIGNAL_TYPE_STATIC_SCOPE);
-      if (!_zbus_variant_to_value (arg, &values[i + 1], NULL, self->connection, &error))
+      if (!_zbus_variant_to_value (arg, &values[i + 1], m->arg_sigs[i - m->first_arg],
+                                   self->connection, &error))
         {
           g_prefix_error (&error, "Argument %u of %s: ", i - m->first_arg, m->name);
           zbus_method_invocation_return_gerror (invocation, error);
