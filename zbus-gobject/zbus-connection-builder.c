@@ -483,7 +483,7 @@ zbus_connection_builder_set_method_timeout (ZbusConnectionBuilder *self,
  * zbus_connection_builder_set_max_queued:
  * @self: a builder
  * @max_queued: how many messages a message stream holds, or 0 for the
- *   default of 64
+ *   default of 4096
  *
  * Sets the default bound of the message streams of the connection.
  *

@@ -731,7 +731,7 @@ zbus_message_stream_class_init (ZbusMessageStreamClass *klass)
    * Since: 1.0
    */
   properties[PROP_MAX_QUEUED] =
-    g_param_spec_uint ("max-queued", NULL, NULL, 1, G_MAXUINT, 64,
+    g_param_spec_uint ("max-queued", NULL, NULL, 1, G_MAXUINT, 4096,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /**

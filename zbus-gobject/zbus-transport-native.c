@@ -48,6 +48,7 @@ struct _ZbusNative
   gsize rcap;
   gsize rlen;
   GArray *rfds;      /* (owned): fds received and not yet given to a message */
+  guint64 n_parsed;  /* messages delivered so far */
 
   /* Writer state. */
   GMutex write_lock;
@@ -404,6 +405,7 @@ parse_buffer (ZbusNative  *native,
           return FALSE;
         }
 
+      native->n_parsed++;
       native->message_func (message, native->user_data);
     }
 
@@ -420,10 +422,13 @@ gboolean
 _zbus_native_read (ZbusNative  *native,
                    GError     **error)
 {
+  guint64 n_before;
+
   /* Parse first: bytes read behind authentication, or left by an earlier
    * read, may already hold messages. */
   if (!parse_buffer (native, error))
     return FALSE;
+  n_before = native->n_parsed;
 
   for (;;)
     {
@@ -487,8 +492,13 @@ _zbus_native_read (ZbusNative  *native,
         return FALSE;
 
       /* A short read means the socket is drained: skip the recvmsg() that
-       * would only say EAGAIN. */
-      if ((gsize) n < room)
+       * would only say EAGAIN. Otherwise stop at the first read that
+       * completed a message: the socket stays readable, so the next poll
+       * comes back at once, but a sender faster than us cannot hold the
+       * main loop here for a whole burst, nor run far ahead of the
+       * streams' consumers. Only a message larger than one read keeps us
+       * reading. */
+      if ((gsize) n < room || native->n_parsed != n_before)
         return TRUE;
     }
 }

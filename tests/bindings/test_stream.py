@@ -190,7 +190,7 @@ def test_new_for_match_rule(zconn):
     assert not stream.get_emit_signals()
 
     # 0 is the connection's default.
-    assert stream_for(zconn).get_max_queued() == 64
+    assert stream_for(zconn).get_max_queued() == 4096
 
 
 def test_watch_on_main_loop(zconn, gdbus):
