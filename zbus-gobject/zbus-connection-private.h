@@ -12,6 +12,11 @@
 
 G_BEGIN_DECLS
 
+/* The message bus itself. */
+#define ZBUS_DBUS_NAME      "org.freedesktop.DBus"
+#define ZBUS_DBUS_PATH      "/org/freedesktop/DBus"
+#define ZBUS_DBUS_INTERFACE "org.freedesktop.DBus"
+
 /* A handler sees each incoming message that is not a reply to one of the
  * connection's own calls, on the connection's context, in arrival order.
  * Returning TRUE claims a method call: the connection then does not answer
