@@ -1175,7 +1175,7 @@ static void
 test_refused_types (void)
 {
   assert_refused (test_bad_sig_get_type (),
-                  (const char *[]) { "“count”", "TestBadSig", "gint", "“i” or “n”", "“s”", NULL });
+                  (const char *[]) { "“count”", "TestBadSig", "gint", "“i”, “n” or “h”", "“s”", NULL });
   assert_refused (test_bad_args_get_type (),
                   (const char *[]) { "“ticked”", "TestBadArgs", "1 arguments", "“ii”", NULL });
   assert_refused (test_bad_unknown_get_type (),

@@ -7,6 +7,8 @@
 
 #pragma once
 
+#include <gio/gunixfdlist.h>
+
 #include "zbus-connection.h"
 #include "zbus-interface.h"
 #include "zbus-method-invocation.h"
@@ -155,6 +157,20 @@ gboolean  _zbus_variant_to_value (GVariant       *variant,
                                   const char     *signature,
                                   ZbusConnection *connection,
                                   GError        **error);
+/* The same where descriptors can travel (`h` on an int): @fds collects
+ * copies of the ones sent, or holds the message's ones, which the value
+ * only borrows. Without them (the two above) `h` is an error. */
+GVariant *_zbus_value_to_variant_full (const GValue   *value,
+                                       const char     *signature,
+                                       ZbusConnection *connection,
+                                       GUnixFDList    *fds,      /* (nullable) */
+                                       GError        **error);
+gboolean  _zbus_variant_to_value_full (GVariant       *variant,
+                                       GValue         *value,
+                                       const char     *signature,
+                                       ZbusConnection *connection,
+                                       GUnixFDList    *fds,      /* (nullable) */
+                                       GError        **error);
 
 /* zbus-interface.c: the exports of an instance. */
 void      _zbus_interface_add_export     (ZbusInterface    *self,

@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include <gio/gunixfdlist.h>
+
 #include "zbus-interface-private.h"
 #include "zbus-message.h"
 #include "zbus-object-server.h"
@@ -77,7 +79,7 @@ signatures_allowed (GType type)
   static const char * const object[] = { "o", NULL };
   static const char * const boolean[] = { "b", NULL };
   static const char * const byte[] = { "y", NULL };
-  static const char * const int32[] = { "i", "n", NULL };
+  static const char * const int32[] = { "i", "n", "h", NULL };
   static const char * const uint32[] = { "u", "q", NULL };
   static const char * const int64[] = { "x", NULL };
   static const char * const uint64[] = { "t", NULL };
@@ -301,11 +303,39 @@ enum_to_variant (const GValue *value,
   return g_variant_new_string (ev->value_nick);
 }
 
+/* An int sent as `h`: a copy of the descriptor joins @fds and the body
+ * carries its index. */
+static GVariant *
+fd_to_handle (int           fd,
+              GUnixFDList  *fds,
+              GError      **error)
+{
+  int index;
+
+  if (fds == NULL)
+    {
+      g_set_error_literal (error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
+                           "A file descriptor (“h”) cannot be sent here");
+      return NULL;
+    }
+  if (fd < 0)
+    {
+      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
+                   "%d is not a file descriptor", fd);
+      return NULL;
+    }
+  index = g_unix_fd_list_append (fds, fd, error);
+  if (index < 0)
+    return NULL;
+  return g_variant_new_handle (index);
+}
+
 /* The value in a type the signature chose over the default, as a floating
  * variant; NULL with @error unset when @value takes the plain way. */
 static GVariant *
 value_to_variant_overridden (const GValue *value,
                              const char   *signature,
+                             GUnixFDList  *fds,
                              GError      **error)
 {
   GType type = G_VALUE_TYPE (value);
@@ -316,6 +346,8 @@ value_to_variant_overridden (const GValue *value,
   switch (G_TYPE_FUNDAMENTAL (type))
     {
     case G_TYPE_INT:
+      if (g_str_equal (signature, "h"))
+        return fd_to_handle (g_value_get_int (value), fds, error);
       if (g_str_equal (signature, "n"))
         {
           int v = g_value_get_int (value);
@@ -426,6 +458,18 @@ _zbus_value_to_variant (const GValue   *value,
                         ZbusConnection *connection,
                         GError        **error)
 {
+  return _zbus_value_to_variant_full (value, signature, connection, NULL, error);
+}
+
+/* @fds receives the descriptors of `h` values (copies: the caller keeps
+ * its own); NULL where none can travel. */
+GVariant *
+_zbus_value_to_variant_full (const GValue   *value,
+                             const char     *signature,
+                             ZbusConnection *connection,
+                             GUnixFDList    *fds,
+                             GError        **error)
+{
   g_autoptr(GVariant) v = NULL;
   GError *local_error = NULL;
 
@@ -436,7 +480,7 @@ _zbus_value_to_variant (const GValue   *value,
       return NULL;
     }
 
-  v = value_to_variant_overridden (value, signature, &local_error);
+  v = value_to_variant_overridden (value, signature, fds, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
@@ -635,14 +679,46 @@ variant_to_number (GVariant *variant,
     }
 }
 
-/* @variant must be of type @signature, the signature declared for the
- * member, which the description checked against the GType. */
+/* A handle names one of the message's descriptors; the value borrows it. */
+static gboolean
+handle_to_fd (GVariant     *variant,
+              GValue       *value,
+              GUnixFDList  *fds,
+              GError      **error)
+{
+  gint32 index = g_variant_get_handle (variant);
+
+  if (fds == NULL || index < 0 || index >= g_unix_fd_list_get_length (fds))
+    {
+      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                   "Handle %d names none of the %d file descriptors sent with the message",
+                   index, fds != NULL ? g_unix_fd_list_get_length (fds) : 0);
+      return FALSE;
+    }
+  g_value_set_int (value, g_unix_fd_list_peek_fds (fds, NULL)[index]);
+  return TRUE;
+}
+
 gboolean
 _zbus_variant_to_value (GVariant       *variant,
                         GValue         *value,
                         const char     *signature,
                         ZbusConnection *connection,
                         GError        **error)
+{
+  return _zbus_variant_to_value_full (variant, value, signature, connection, NULL, error);
+}
+
+/* @variant must be of type @signature, the signature declared for the
+ * member, which the description checked against the GType. An `h` value is
+ * looked up in @fds, the message's descriptors, which keep owning it. */
+gboolean
+_zbus_variant_to_value_full (GVariant       *variant,
+                             GValue         *value,
+                             const char     *signature,
+                             ZbusConnection *connection,
+                             GUnixFDList    *fds,
+                             GError        **error)
 {
   GType type = G_VALUE_TYPE (value);
 
@@ -675,9 +751,12 @@ _zbus_variant_to_value (GVariant       *variant,
         return wrong_type (variant, type, error);
       g_value_set_boolean (value, g_variant_get_boolean (variant));
       return TRUE;
+    case G_TYPE_INT:
+      if (g_variant_is_of_type (variant, G_VARIANT_TYPE_HANDLE))
+        return handle_to_fd (variant, value, fds, error);
+      return variant_to_number (variant, value, error);
     case G_TYPE_CHAR:
     case G_TYPE_UCHAR:
-    case G_TYPE_INT:
     case G_TYPE_UINT:
     case G_TYPE_LONG:
     case G_TYPE_INT64:
