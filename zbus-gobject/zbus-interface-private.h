@@ -172,6 +172,20 @@ gboolean  _zbus_variant_to_value_full (GVariant       *variant,
                                        GUnixFDList    *fds,      /* (nullable) */
                                        GError        **error);
 
+/* Converters (zbus-interface-values.c); the public entry points are in
+ * zbus-interface-members.c. */
+gboolean  _zbus_type_has_builtin_mapping (GType type);
+gboolean  _zbus_converter_register (GType                  type,
+                                    const char            *signature,
+                                    ZbusValueToVariantFunc to_variant,
+                                    gpointer               to_variant_data,
+                                    GDestroyNotify         to_variant_destroy,
+                                    ZbusVariantToValueFunc from_variant,
+                                    gpointer               from_variant_data,
+                                    GDestroyNotify         from_variant_destroy,
+                                    GClosure              *to_closure,      /* (nullable) */
+                                    GClosure              *from_closure);   /* (nullable) */
+
 /* zbus-interface.c: the exports of an instance. */
 void      _zbus_interface_add_export     (ZbusInterface    *self,
                                           ZbusObjectServer *server,

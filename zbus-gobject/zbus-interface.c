@@ -58,6 +58,7 @@
  * | flags | `u` | |
  * | a `GObject` type | `o`: the path it is served at | |
  * | `GVariant` | the pspec's type if definite, else `v` | a subtype of the pspec's type |
+ * | any other type (`GHashTable`, `GDateTime`, pointers, …) | refused | the signature of a converter: [func@Zbus.Interface.register_converter] |
  *
  * A `gint` argument overridden to `h` is a file descriptor. A method's
  * handler borrows the descriptors it gets: they are the call's, closed
