@@ -14,6 +14,7 @@
 #include "zbus-message-stream-private.h"
 #include "zbus-proxy.h"
 #include "zbus-proxy-private.h"
+#include "zbus-proxy-type-private.h"
 
 /**
  * ZbusProxy:
@@ -98,6 +99,7 @@ enum {
   SIGNAL_PROPERTIES_CHANGED,
   SIGNAL_DBUS_SIGNAL,
   SIGNAL_CACHE_RESET,
+  SIGNAL_SET_PROPERTY_FAILED,
   N_SIGNALS
 };
 
@@ -141,6 +143,15 @@ void
 _zbus_proxy_emit_cache_reset (ZbusProxy *self)
 {
   g_signal_emit (self, signals[SIGNAL_CACHE_RESET], 0);
+}
+
+void
+_zbus_proxy_emit_set_property_failed (ZbusProxy    *self,
+                                      const char   *gname,
+                                      const GError *error)
+{
+  g_signal_emit (self, signals[SIGNAL_SET_PROPERTY_FAILED], g_quark_from_string (gname),
+                 gname, error);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -957,6 +968,25 @@ zbus_proxy_class_init (ZbusProxyClass *klass)
     g_signal_new ("cache-reset", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   G_STRUCT_OFFSET (ZbusProxyClass, cache_reset), NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+
+  /**
+   * ZbusProxy::set-property-failed:
+   * @self: the proxy
+   * @name: the GObject name of the property
+   * @error: why: the remote's error, or why the value could not be sent
+   *
+   * Emitted by proxies whose type was made from an interface description
+   * ([func@Zbus.Proxy.type_for_interface_type] and the like) when writing
+   * one of their GObject properties failed. The property already holds its
+   * old value again. The detail is the property's name:
+   * `set-property-failed::count`.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_SET_PROPERTY_FAILED] =
+    g_signal_new ("set-property-failed", G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_ERROR);
 }
 
 static void
