@@ -120,6 +120,14 @@ unique_type_name (const char *base)
 /* ------------------------------------------------------------------------ */
 /* The description */
 
+static const char *
+plural (const char *kind)
+{
+  if (g_str_equal (kind, "property"))
+    return "properties";
+  return g_str_equal (kind, "signal") ? "signals" : "methods";
+}
+
 static void
 property_free (ZbusProxyTypeProperty *p)
 {
@@ -210,7 +218,7 @@ check_member_name (const ZbusProxyTypeInfo  *info,
   if (g_hash_table_contains (seen, name))
     {
       g_set_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_NAME,
-                   "Interface %s has two %ss named “%s”", info->interface_name, kind, name);
+                   "Interface %s has two %s named “%s”", info->interface_name, plural (kind), name);
       return FALSE;
     }
   return TRUE;
@@ -240,7 +248,7 @@ check_gname (const ZbusProxyTypeInfo  *info,
   if (g_hash_table_contains (gnames, final))
     {
       g_set_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_NAME,
-                   "The %ss “%s” and “%s” of %s both map to the GObject name “%s”", kind,
+                   "The %s “%s” and “%s” of %s both map to the GObject name “%s”", plural (kind),
                    (const char *) g_hash_table_lookup (gnames, final), name,
                    info->interface_name, final);
       return NULL;
