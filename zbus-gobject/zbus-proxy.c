@@ -55,6 +55,19 @@
  * same path and interface is not. Calls go to the name, so a service that
  * D-Bus activation starts gets them.
  *
+ * ## Typed proxies
+ *
+ * [ctor@Zbus.Proxy.new_for_interface_type] (from a local
+ * [class@Zbus.Interface] type), [ctor@Zbus.Proxy.new_for_xml],
+ * [ctor@Zbus.Proxy.new_for_interface_info] and
+ * [ctor@Zbus.Proxy.new_for_introspection] (from the remote's own
+ * description) make instances of subclasses made at run time, one per
+ * interface, whose GObject properties and signals mirror the remote
+ * object's: `notify::` follows `PropertiesChanged`, g_object_bind_property()
+ * ties a remote property to a local one, setting a property sends `Set`,
+ * and [method@Zbus.Proxy.call_method] calls a method by name with its
+ * signatures checked. See [func@Zbus.Proxy.type_for_interface_type].
+ *
  * ## Threads
  *
  * A proxy belongs to the thread-default main context of the thread that
