@@ -137,8 +137,11 @@ _zbus_proxy_emit_properties_changed (ZbusProxy          *self,
                                      const char * const *invalidated)
 {
   static const char * const none[] = { NULL };
+  /* An emission nobody listens to is skipped without collecting the
+   * arguments: a floating @changed would never be sunk. */
+  g_autoptr(GVariant) owned = g_variant_ref_sink (changed);
 
-  g_signal_emit (self, signals[SIGNAL_PROPERTIES_CHANGED], 0, changed,
+  g_signal_emit (self, signals[SIGNAL_PROPERTIES_CHANGED], 0, owned,
                  invalidated != NULL ? invalidated : none);
 }
 
