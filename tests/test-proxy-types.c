@@ -964,6 +964,67 @@ test_runtime_introspection (Fixture       *fixture,
   recorder_clear (&r, proxy);
 }
 
+/* The remote's own description is hostile: python-dbusmock looks its
+ * added methods up first, so one can stand in for Introspect. */
+static void
+mock_introspects_as (Fixture    *fixture,
+                     const char *xml)
+{
+  g_autofree char *code = g_strdup_printf ("ret = '%s'", xml);
+
+  mock_control (fixture, "AddMethod",
+                g_variant_new ("(sssss)", "org.freedesktop.DBus.Introspectable", "Introspect",
+                               "", "s", code));
+}
+
+static void
+test_runtime_hostile_introspection (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *many = NULL;
+  GString *xml;
+
+  start_mock (fixture);
+
+  mock_introspects_as (fixture, "<node><interface name=\"" MOCK_IFACE "\"><<<");
+  g_assert_null (zbus_proxy_new_for_introspection (fixture->connection, MOCK_NAME, MOCK_PATH,
+                                                   MOCK_IFACE, ZBUS_PROXY_CACHE_MODE_EAGER,
+                                                   NULL, &error));
+  g_assert_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_PARSE);
+  g_clear_error (&error);
+
+  mock_introspects_as (fixture, "<node><interface name=\"" MOCK_IFACE "\">"
+                                "<property name=\"Count\" type=\"i(\" access=\"read\"/>"
+                                "</interface></node>");
+  g_assert_null (zbus_proxy_new_for_introspection (fixture->connection, MOCK_NAME, MOCK_PATH,
+                                                   MOCK_IFACE, ZBUS_PROXY_CACHE_MODE_EAGER,
+                                                   NULL, &error));
+  g_assert_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_SIGNATURE);
+  g_clear_error (&error);
+
+  xml = g_string_new ("<node><interface name=\"" MOCK_IFACE "\">");
+  for (guint i = 0; i <= ZBUS_PROXY_TYPE_MAX_MEMBERS; i++)
+    g_string_append_printf (xml, "<signal name=\"S%u\"/>", i);
+  g_string_append (xml, "</interface></node>");
+  many = g_string_free (xml, FALSE);
+  mock_introspects_as (fixture, many);
+  g_assert_null (zbus_proxy_new_for_introspection (fixture->connection, MOCK_NAME, MOCK_PATH,
+                                                   MOCK_IFACE, ZBUS_PROXY_CACHE_MODE_EAGER,
+                                                   NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  /* The connection is none the worse. */
+  reply = zbus_connection_call_sync (fixture->connection, MOCK_NAME, MOCK_PATH,
+                                     "org.freedesktop.DBus.Properties", "Get",
+                                     g_variant_new ("(ss)", MOCK_IFACE, "Count"),
+                                     G_VARIANT_TYPE ("(v)"), ZBUS_MESSAGE_FLAGS_NONE, -1,
+                                     NULL, &error);
+  g_assert_no_error (error);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Hostile descriptions */
 
@@ -1149,6 +1210,7 @@ main (int   argc,
       ADD ("runtime-xml", test_runtime_xml);
       ADD ("runtime-wrong-types", test_runtime_wrong_types);
       ADD ("runtime-introspection", test_runtime_introspection);
+      ADD ("runtime-hostile-introspection", test_runtime_hostile_introspection);
       ADD ("hostile", test_hostile);
 #undef ADD
     }

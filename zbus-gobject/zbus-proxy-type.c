@@ -1046,6 +1046,9 @@ _zbus_proxy_type_parse_xml (const char  *xml,
  * [method@Zbus.Proxy.lookup_dbus_property] finds a property by its D-Bus
  * name.
  *
+ * Like the cache, the properties are read and written, and the signals
+ * emitted, on the proxy's context.
+ *
  * Bindings see instances as [class@Zbus.Proxy]; their properties and
  * signals are real GObject ones, reachable by name (`proxy.props.count`
  * in Python, `proxy.count` in JavaScript).
