@@ -768,6 +768,25 @@ test_runtime_xml (Fixture       *fixture,
   g_assert_cmpint (target->count, ==, 5);
   wait_until (mock_count (fixture) == 5);
 
+  /* Invalidated: notified, and fetched again when read (by the binding). */
+  {
+    GVariantBuilder args;
+    guint seen = r.notifies;
+
+    g_variant_builder_init (&args, G_VARIANT_TYPE ("av"));
+    g_variant_builder_add (&args, "v", g_variant_new_string (MOCK_IFACE));
+    g_variant_builder_add (&args, "v", g_variant_new_parsed ("@a{sv} {}"));
+    g_variant_builder_add (&args, "v", g_variant_new_parsed ("['Count']"));
+    mock_control (fixture, "EmitSignal",
+                  g_variant_new ("(sssav)", "org.freedesktop.DBus.Properties",
+                                 "PropertiesChanged", "sa{sv}as", &args));
+    wait_until (r.notifies > seen);
+    g_assert_cmpint (target->count, ==, 0);
+    wait_until (target->count == 5);
+    g_assert_cmpuint (r.notifies, ==, seen + 2);
+    g_assert_cmpint (get_int (proxy, "count"), ==, 5);
+  }
+
   /* A Set of a property the mock lacks fails: rolled back, reported. */
   g_signal_connect (proxy, "set-property-failed", G_CALLBACK (set_failed_cb), &r);
   g_object_set (proxy, "missing", 3, NULL);

@@ -38,6 +38,16 @@ type_info_quark (void)
   return (GQuark) quark;
 }
 
+static GQuark
+stale_quark (void)
+{
+  static gsize quark;
+
+  if (g_once_init_enter (&quark))
+    g_once_init_leave (&quark, g_quark_from_static_string ("zbus-proxy-type-stale"));
+  return (GQuark) quark;
+}
+
 /* Written under @types_lock and never shrunk; an info, once its type is
  * registered, is immutable. */
 static GMutex types_lock;
@@ -716,9 +726,54 @@ _zbus_proxy_type_info_peek (GType type)
   return NULL;
 }
 
+/* The D-Bus names of the properties the remote invalidated (or whose
+ * value otherwise left the cache) and nobody read since: the next read
+ * fetches them again with `Get`, whose answer notifies. */
+static GHashTable *
+stale_set (ZbusProxy *self,
+           gboolean   create)
+{
+  GHashTable *set = g_object_get_qdata (G_OBJECT (self), stale_quark ());
+
+  if (set == NULL && create)
+    {
+      /* The keys are the description's, which lives for ever. */
+      set = g_hash_table_new (g_str_hash, g_str_equal);
+      g_object_set_qdata_full (G_OBJECT (self), stale_quark (), set,
+                               (GDestroyNotify) g_hash_table_unref);
+    }
+  return set;
+}
+
+static void
+refetch_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GVariant) value = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* The cache took the value, and notified. */
+  value = zbus_proxy_get_dbus_property_finish (ZBUS_PROXY (object), result, &error);
+  if (value == NULL)
+    g_debug ("Could not fetch the invalidated property %s: %s",
+             (const char *) user_data, error->message);
+}
+
+static void
+refetch_if_stale (ZbusProxy                   *self,
+                  const ZbusProxyTypeProperty *p)
+{
+  GHashTable *set = stale_set (self, FALSE);
+
+  if (set != NULL && g_hash_table_remove (set, p->name))
+    zbus_proxy_get_dbus_property_async (self, p->name, NULL, refetch_done_cb, p->name);
+}
+
 /* The cached value, or the pspec's default while the cache does not hold
  * one (not loaded yet, invalidated, no cache) or holds one of another type
- * than described. */
+ * than described. An invalidated value is fetched again, without
+ * blocking. */
 static void
 proxy_type_get_property (GObject    *object,
                          guint       prop_id,
@@ -739,7 +794,11 @@ proxy_type_get_property (GObject    *object,
 
   p = g_ptr_array_index (info->properties, prop_id - 1);
   if (_zbus_proxy_is_cached_property (self, p->name))
-    cached = zbus_proxy_get_cached_property (self, p->name);
+    {
+      cached = zbus_proxy_get_cached_property (self, p->name);
+      if (cached == NULL)
+        refetch_if_stale (self, p);
+    }
   if (cached != NULL && _zbus_variant_to_value (cached, value, p->signature, NULL, &error))
     return;
 
@@ -835,8 +894,25 @@ proxy_type_cached_property_changed (ZbusProxy  *self,
 {
   const ZbusProxyTypeProperty *p = g_hash_table_lookup (info_of (self)->props_by_name, name);
 
-  if (p != NULL && p->readable)
+  if (p == NULL)
+    return;
+  if (value == NULL)
+    g_hash_table_add (stale_set (self, TRUE), p->name);
+  else if (stale_set (self, FALSE) != NULL)
+    g_hash_table_remove (stale_set (self, FALSE), p->name);
+  if (p->readable)
     g_object_notify_by_pspec (G_OBJECT (self), p->pspec);
+}
+
+/* A new owner: the values come back with GetAll, no need to fetch them one
+ * by one. */
+static void
+proxy_type_cache_reset (ZbusProxy *self)
+{
+  GHashTable *set = stale_set (self, FALSE);
+
+  if (set != NULL)
+    g_hash_table_remove_all (set);
 }
 
 /* The class handler of dbus-signal: emits the GObject signal of the same
@@ -893,6 +969,7 @@ proxy_type_class_init (gpointer g_class,
   object_class->set_property = proxy_type_set_property;
   proxy_class->cached_property_changed = proxy_type_cached_property_changed;
   proxy_class->dbus_signal = proxy_type_dbus_signal;
+  proxy_class->cache_reset = proxy_type_cache_reset;
 
   for (guint i = 0; i < info->properties->len; i++)
     {
@@ -1028,7 +1105,8 @@ _zbus_proxy_type_parse_xml (const char  *xml,
  *   Reading it reads the property cache, or gives the default value while
  *   the cache does not hold one (not loaded yet, invalidated,
  *   %ZBUS_PROXY_CACHE_MODE_NONE or an uncached property: read those with
- *   [method@Zbus.Proxy.get_dbus_property]). Each change in the cache
+ *   [method@Zbus.Proxy.get_dbus_property]); reading a value the remote
+ *   invalidated fetches it again in the background. Each change in the cache
  *   notifies it, so `notify::count` follows `PropertiesChanged` and
  *   g_object_bind_property() ties it to a local object. Writing it sends
  *   `Set` without blocking: the cache takes the new value at once, and
