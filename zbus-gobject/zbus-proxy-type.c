@@ -381,8 +381,14 @@ pspec_copy (GParamSpec  *src,
             const char  *gname,
             GParamFlags  flags)
 {
-  const char *nick = g_param_spec_get_nick (src);
-  const char *blurb = g_param_spec_get_blurb (src);
+  const char *nick;
+  const char *blurb;
+
+  /* A property a subclass overrides is described by what it redirects to. */
+  if (g_param_spec_get_redirect_target (src) != NULL)
+    src = g_param_spec_get_redirect_target (src);
+  nick = g_param_spec_get_nick (src);
+  blurb = g_param_spec_get_blurb (src);
 
   if (G_IS_PARAM_SPEC_BOOLEAN (src))
     return g_param_spec_boolean (gname, nick, blurb, G_PARAM_SPEC_BOOLEAN (src)->default_value, flags);
