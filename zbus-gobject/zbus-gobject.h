@@ -28,6 +28,7 @@ G_BEGIN_DECLS
 # include "zbus-signal-emitter.h"
 # include "zbus-object-server.h"
 # include "zbus-proxy.h"
+# include "zbus-proxy-type.h"
 #undef ZBUS_INSIDE
 
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include "zbus-message-stream-private.h"
 #include "zbus-proxy.h"
 #include "zbus-proxy-private.h"
+#include "zbus-proxy-type-private.h"
 
 /**
  * ZbusProxy:
@@ -53,6 +54,19 @@
  * coming after it changes; a signal another connection sends with the
  * same path and interface is not. Calls go to the name, so a service that
  * D-Bus activation starts gets them.
+ *
+ * ## Typed proxies
+ *
+ * [ctor@Zbus.Proxy.new_for_interface_type] (from a local
+ * [class@Zbus.Interface] type), [ctor@Zbus.Proxy.new_for_xml],
+ * [ctor@Zbus.Proxy.new_for_interface_info] and
+ * [ctor@Zbus.Proxy.new_for_introspection] (from the remote's own
+ * description) make instances of subclasses made at run time, one per
+ * interface, whose GObject properties and signals mirror the remote
+ * object's: `notify::` follows `PropertiesChanged`, g_object_bind_property()
+ * ties a remote property to a local one, setting a property sends `Set`,
+ * and [method@Zbus.Proxy.call_method] calls a method by name with its
+ * signatures checked. See [func@Zbus.Proxy.type_for_interface_type].
  *
  * ## Threads
  *
@@ -98,6 +112,7 @@ enum {
   SIGNAL_PROPERTIES_CHANGED,
   SIGNAL_DBUS_SIGNAL,
   SIGNAL_CACHE_RESET,
+  SIGNAL_SET_PROPERTY_FAILED,
   N_SIGNALS
 };
 
@@ -122,8 +137,11 @@ _zbus_proxy_emit_properties_changed (ZbusProxy          *self,
                                      const char * const *invalidated)
 {
   static const char * const none[] = { NULL };
+  /* An emission nobody listens to is skipped without collecting the
+   * arguments: a floating @changed would never be sunk. */
+  g_autoptr(GVariant) owned = g_variant_ref_sink (changed);
 
-  g_signal_emit (self, signals[SIGNAL_PROPERTIES_CHANGED], 0, changed,
+  g_signal_emit (self, signals[SIGNAL_PROPERTIES_CHANGED], 0, owned,
                  invalidated != NULL ? invalidated : none);
 }
 
@@ -141,6 +159,15 @@ void
 _zbus_proxy_emit_cache_reset (ZbusProxy *self)
 {
   g_signal_emit (self, signals[SIGNAL_CACHE_RESET], 0);
+}
+
+void
+_zbus_proxy_emit_set_property_failed (ZbusProxy    *self,
+                                      const char   *gname,
+                                      const GError *error)
+{
+  g_signal_emit (self, signals[SIGNAL_SET_PROPERTY_FAILED], g_quark_from_string (gname),
+                 gname, error);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -957,6 +984,25 @@ zbus_proxy_class_init (ZbusProxyClass *klass)
     g_signal_new ("cache-reset", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   G_STRUCT_OFFSET (ZbusProxyClass, cache_reset), NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+
+  /**
+   * ZbusProxy::set-property-failed:
+   * @self: the proxy
+   * @name: the GObject name of the property
+   * @error: why: the remote's error, or why the value could not be sent
+   *
+   * Emitted by proxies whose type was made from an interface description
+   * ([func@Zbus.Proxy.type_for_interface_type] and the like) when writing
+   * one of their GObject properties failed. The property already holds its
+   * old value again. The detail is the property's name:
+   * `set-property-failed::count`.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_SET_PROPERTY_FAILED] =
+    g_signal_new ("set-property-failed", G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_ERROR);
 }
 
 static void
