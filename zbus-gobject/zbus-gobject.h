@@ -28,6 +28,8 @@ G_BEGIN_DECLS
 # include "zbus-signal-emitter.h"
 # include "zbus-object-server.h"
 # include "zbus-proxy.h"
+# include "zbus-remote-object.h"
+# include "zbus-object-manager-client.h"
 #undef ZBUS_INSIDE
 
 G_END_DECLS

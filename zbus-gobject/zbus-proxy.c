@@ -223,9 +223,12 @@ add_bus_rule (ZbusProxy            *self,
   g_ptr_array_add (out, zbus_match_rule_to_string (rule));
 }
 
-/* Sets the filter up and returns the AddMatch rules to send. */
+/* Sets the intake up and returns the AddMatch rules to send. Without
+ * @add_filter nothing feeds the intake: its owner does (an object
+ * manager). */
 static GPtrArray *
-start_intake (ZbusProxy *self)
+start_intake (ZbusProxy *self,
+              gboolean   add_filter)
 {
   ZbusProxyPrivate *priv = PRIV (self);
   g_autoptr(ZbusMatchRuleBuilder) signal_builder = NULL;
@@ -265,9 +268,10 @@ start_intake (ZbusProxy *self)
                                    owner_rule, signal_rule, props_rule, _zbus_proxy_dispatch_cb);
   if (!priv->check_sender)
     _zbus_intake_set_owner (priv->intake, NULL, 0);
-  priv->filter_id = _zbus_connection_add_filter (priv->connection, _zbus_intake_filter_cb,
-                                                 _zbus_intake_ref (priv->intake),
-                                                 (GDestroyNotify) _zbus_intake_unref);
+  if (add_filter)
+    priv->filter_id = _zbus_connection_add_filter (priv->connection, _zbus_intake_filter_cb,
+                                                   _zbus_intake_ref (priv->intake),
+                                                   (GDestroyNotify) _zbus_intake_unref);
 
   if (is_bus)
     {
@@ -363,7 +367,7 @@ zbus_proxy_initable_init (GInitable     *initable,
   if (!check_names (self, error))
     return FALSE;
 
-  rules = start_intake (self);
+  rules = start_intake (self, TRUE);
   for (guint i = 0; i < rules->len; i++)
     {
       g_autoptr(GVariant) reply = NULL;
@@ -432,6 +436,39 @@ static void
 zbus_proxy_initable_iface_init (GInitableIface *iface)
 {
   iface->init = zbus_proxy_initable_init;
+}
+
+/* A proxy whose owner (a ZbusObjectManagerClient) knows the name's owner
+ * and the properties already, and feeds it the signals of its object with
+ * _zbus_intake_filter_cb() on the proxy's context: no I/O here, no match
+ * rule of its own. @properties (an a{sv}, nullable) came in the message
+ * with @serial from @owner. */
+gboolean
+_zbus_proxy_init_managed (ZbusProxy   *self,
+                          const char  *owner,
+                          guint32      owner_serial,
+                          GVariant    *properties,
+                          guint32      serial,
+                          GError     **error)
+{
+  ZbusProxyPrivate *priv = PRIV (self);
+  g_autoptr(GPtrArray) rules = NULL;
+
+  g_return_val_if_fail (!priv->initialized && priv->intake == NULL, FALSE);
+
+  if (!check_names (self, error))
+    return FALSE;
+
+  rules = start_intake (self, FALSE);
+  if (priv->check_sender)
+    _zbus_intake_set_owner (priv->intake, owner, owner_serial);
+  priv->name_owner = _zbus_intake_dup_owner (priv->intake, &priv->owner_serial);
+  priv->cache_active = priv->cache_mode != ZBUS_PROXY_CACHE_MODE_NONE;
+  if (properties != NULL)
+    _zbus_proxy_seed_cache (self, properties, serial, FALSE);
+
+  priv->initialized = TRUE;
+  return TRUE;
 }
 
 /* Asynchronously, every request goes out at once: the bus handles one
@@ -604,7 +641,7 @@ zbus_proxy_async_initable_init_async (GAsyncInitable      *initable,
   /* Held until every request is sent, so none finishes the task early. */
   data->pending = 1;
 
-  rules = start_intake (self);
+  rules = start_intake (self, TRUE);
   for (guint i = 0; i < rules->len; i++)
     {
       AddMatchData *am = g_new0 (AddMatchData, 1);
