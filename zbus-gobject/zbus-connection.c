@@ -152,6 +152,7 @@ struct _ZbusConnection
   guint next_handler_id;
   ZbusConnectionCallClaimer claimer;
   gpointer claimer_data;
+  ZbusMonitorState monitor;     /* (atomic) */
 
   gboolean closed;
   gboolean closed_signalled;
@@ -402,6 +403,15 @@ filter_gdbus_message (ZbusConnection *self,
   if (message == NULL)
     return gmessage;
 
+  /* A monitor's messages are all the program's, and GDBus must answer
+   * none of the calls it sees: the bus disconnects a monitor that sends. */
+  if (g_atomic_int_get (&self->monitor) != ZBUS_MONITOR_NONE)
+    {
+      deliver (self, message);
+      g_object_unref (gmessage);
+      return NULL;
+    }
+
   g_mutex_lock (&self->lock);
   ours = is_reply_to_pending_locked (self, message);
   claimer = self->claimer;
@@ -612,7 +622,8 @@ dispatch_message (ZbusConnection *self,
 
   if (message->type == ZBUS_MESSAGE_TYPE_SIGNAL && self->is_bus && is_from_bus (message))
     handle_bus_signal (self, message);
-  else if (message->type == ZBUS_MESSAGE_TYPE_METHOD_CALL && !claimed && self->gdbus == NULL)
+  else if (message->type == ZBUS_MESSAGE_TYPE_METHOD_CALL && !claimed && self->gdbus == NULL &&
+           g_atomic_int_get (&self->monitor) == ZBUS_MONITOR_NONE)
     answer_unclaimed_call (self, message);
 }
 
@@ -1762,11 +1773,24 @@ static gboolean
 check_open (ZbusConnection  *self,
             GError         **error)
 {
+  if (g_atomic_int_get (&self->monitor) == ZBUS_MONITOR_ACTIVE)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           "The connection is a monitor: it cannot send messages");
+      return FALSE;
+    }
   if (!zbus_connection_is_closed (self))
     return TRUE;
 
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "The connection is closed");
   return FALSE;
+}
+
+void
+_zbus_connection_set_monitor (ZbusConnection   *self,
+                              ZbusMonitorState  state)
+{
+  g_atomic_int_set (&self->monitor, state);
 }
 
 /* Sends @message, registering @call (when not NULL) under its serial

@@ -30,6 +30,7 @@ G_BEGIN_DECLS
 # include "zbus-proxy.h"
 # include "zbus-remote-object.h"
 # include "zbus-object-manager-client.h"
+# include "zbus-bus-proxy.h"
 #undef ZBUS_INSIDE
 
 G_END_DECLS

@@ -161,11 +161,11 @@ _zbus_proxy_apply_get_all (ZbusProxy    *self,
   return TRUE;
 }
 
-/* Stores the values of @properties (an a{sv}) that message @serial of the
- * owner brought; with @emit, announces what changed. */
+/* Stores @values (an a{sv}) that message @serial of the owner brought;
+ * with @emit, announces what changed. */
 void
 _zbus_proxy_seed_cache (ZbusProxy *self,
-                        GVariant  *properties,
+                        GVariant  *values,
                         guint32    serial,
                         gboolean   emit)
 {
@@ -175,7 +175,7 @@ _zbus_proxy_seed_cache (ZbusProxy *self,
   GVariant *value;
   guint n_changed = 0;
 
-  g_variant_iter_init (&iter, properties);
+  g_variant_iter_init (&iter, values);
   while (g_variant_iter_loop (&iter, "{&sv}", &name, &value))
     if (cache_store (self, name, value, serial))
       {

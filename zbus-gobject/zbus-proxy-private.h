@@ -59,7 +59,7 @@ void      _zbus_proxy_emit_cache_reset              (ZbusProxy          *self);
 gboolean  _zbus_proxy_init_managed                  (ZbusProxy          *self,
                                                      const char         *owner,
                                                      guint32             owner_serial,
-                                                     GVariant           *properties,
+                                                     GVariant           *values,
                                                      guint32             serial,
                                                      GError            **error);
 
@@ -70,7 +70,7 @@ gboolean     _zbus_proxy_apply_get_all              (ZbusProxy          *self,
                                                      gboolean            emit,
                                                      GError            **error);
 void         _zbus_proxy_seed_cache                 (ZbusProxy          *self,
-                                                     GVariant           *properties,
+                                                     GVariant           *values,
                                                      guint32             serial,
                                                      gboolean            emit);
 ZbusMessage *_zbus_proxy_new_properties_call        (ZbusProxy          *self,

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "zbus-bus-proxy.h"
 #include "zbus-connection-private.h"
 #include "zbus-enum-types.h"
 #include "zbus-error.h"
@@ -441,13 +442,13 @@ zbus_proxy_initable_iface_init (GInitableIface *iface)
 /* A proxy whose owner (a ZbusObjectManagerClient) knows the name's owner
  * and the properties already, and feeds it the signals of its object with
  * _zbus_intake_filter_cb() on the proxy's context: no I/O here, no match
- * rule of its own. @properties (an a{sv}, nullable) came in the message
+ * rule of its own. @values (an a{sv}, nullable) came in the message
  * with @serial from @owner. */
 gboolean
 _zbus_proxy_init_managed (ZbusProxy   *self,
                           const char  *owner,
                           guint32      owner_serial,
-                          GVariant    *properties,
+                          GVariant    *values,
                           guint32      serial,
                           GError     **error)
 {
@@ -464,8 +465,8 @@ _zbus_proxy_init_managed (ZbusProxy   *self,
     _zbus_intake_set_owner (priv->intake, owner, owner_serial);
   priv->name_owner = _zbus_intake_dup_owner (priv->intake, &priv->owner_serial);
   priv->cache_active = priv->cache_mode != ZBUS_PROXY_CACHE_MODE_NONE;
-  if (properties != NULL)
-    _zbus_proxy_seed_cache (self, properties, serial, FALSE);
+  if (values != NULL)
+    _zbus_proxy_seed_cache (self, values, serial, FALSE);
 
   priv->initialized = TRUE;
   return TRUE;
@@ -1132,6 +1133,8 @@ zbus_proxy_new_finish (GAsyncResult  *result,
  * `/org/freedesktop/DBus`, with its methods (`ListNames`,
  * `GetNameOwner`, …), properties (`Features`, `Interfaces`) and signals
  * (`NameOwnerChanged`, `NameAcquired`, `NameLost`). The cache is lazy.
+ * The proxy is a [class@Zbus.BusProxy], whose typed functions and
+ * signals cover the common methods and signals.
  *
  * Returns: (transfer full): the new proxy, or %NULL on error
  *
@@ -1144,8 +1147,7 @@ zbus_proxy_new_for_bus_daemon (ZbusConnection  *connection,
 {
   g_return_val_if_fail (ZBUS_IS_CONNECTION (connection), NULL);
 
-  return zbus_proxy_new (connection, DBUS_NAME, DBUS_PATH, DBUS_INTERFACE,
-                         ZBUS_PROXY_CACHE_MODE_LAZY, cancellable, error);
+  return ZBUS_PROXY (zbus_bus_proxy_new (connection, cancellable, error));
 }
 
 /* ------------------------------------------------------------------------ */
