@@ -1773,12 +1773,6 @@ static gboolean
 check_open (ZbusConnection  *self,
             GError         **error)
 {
-  if (g_atomic_int_get (&self->monitor) == ZBUS_MONITOR_ACTIVE)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                           "The connection is a monitor: it cannot send messages");
-      return FALSE;
-    }
   if (!zbus_connection_is_closed (self))
     return TRUE;
 
@@ -1803,6 +1797,12 @@ send_internal (ZbusConnection  *self,
 {
   if (!check_open (self, error))
     return FALSE;
+  if (g_atomic_int_get (&self->monitor) == ZBUS_MONITOR_ACTIVE)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           "The connection is a monitor: it cannot send messages");
+      return FALSE;
+    }
 
   if (self->gdbus != NULL)
     {
