@@ -480,6 +480,21 @@ is_reply_to (ZbusMessage *message,
          g_strcmp0 (zbus_message_get_destination (message), data) == 0;
 }
 
+static gboolean
+is_name_acquired (ZbusMessage *message,
+                  gpointer     data)
+{
+  return zbus_message_get_message_type (message) == ZBUS_MESSAGE_TYPE_SIGNAL &&
+         g_strcmp0 (zbus_message_get_member (message), "NameAcquired") == 0 &&
+         g_strcmp0 (zbus_message_get_destination (message), data) == 0;
+}
+
+static void
+count_cb (guint *counter)
+{
+  (*counter)++;
+}
+
 static void
 emit_hello (ZbusConnection *sender)
 {
@@ -515,6 +530,7 @@ check_monitor (Fixture  *fixture,
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
   guint n_before;
+  guint n_acquired = 0;
 
   if (async)
     {
@@ -538,6 +554,17 @@ check_monitor (Fixture  *fixture,
   message = pop_until (stream, is_reply_to, (gpointer) other_name, &n_before);
   g_clear_pointer (&message, zbus_message_unref);
 
+  /* The bus telling another connection it got a name: seen, and not
+   * taken for news about this connection. */
+  g_signal_connect_swapped (fixture->connection, "name-acquired", G_CALLBACK (count_cb),
+                            &n_acquired);
+  g_assert_cmpint (zbus_connection_request_name_sync (other, "org.zbus.Test.Monitored",
+                                                      ZBUS_REQUEST_NAME_FLAGS_NONE, NULL, &error),
+                   ==, ZBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER);
+  g_assert_no_error (error);
+  message = pop_until (stream, is_name_acquired, (gpointer) other_name, &n_before);
+  g_clear_pointer (&message, zbus_message_unref);
+
   /* A broadcast signal of another connection. */
   emit_hello (other);
   message = pop_until (stream, is_hello, (gpointer) other_name, &n_before);
@@ -557,7 +584,10 @@ check_monitor (Fixture  *fixture,
   emit_hello (other);
   message = pop_until (stream, is_hello, (gpointer) other_name, &n_before);
   g_assert_false (zbus_connection_is_closed (fixture->connection));
+  while (g_main_context_iteration (NULL, FALSE));
+  g_assert_cmpuint (n_acquired, ==, 0);
 
+  g_signal_handlers_disconnect_by_data (fixture->connection, &n_acquired);
   zbus_connection_close_sync (other, NULL, NULL);
 }
 

@@ -607,6 +607,12 @@ dispatch_message (ZbusConnection *self,
   g_autoptr(GPtrArray) snapshot = NULL;
   gboolean claimed = FALSE;
 
+  /* A monitor's messages are other connections' business: they are for
+   * its streams alone (fed by the filters), never to be answered or
+   * taken as the bus speaking to this connection. */
+  if (g_atomic_int_get (&self->monitor) != ZBUS_MONITOR_NONE)
+    return;
+
   g_mutex_lock (&self->lock);
   snapshot = snapshot_handlers_locked (self->handlers);
   g_mutex_unlock (&self->lock);
@@ -622,8 +628,7 @@ dispatch_message (ZbusConnection *self,
 
   if (message->type == ZBUS_MESSAGE_TYPE_SIGNAL && self->is_bus && is_from_bus (message))
     handle_bus_signal (self, message);
-  else if (message->type == ZBUS_MESSAGE_TYPE_METHOD_CALL && !claimed && self->gdbus == NULL &&
-           g_atomic_int_get (&self->monitor) == ZBUS_MONITOR_NONE)
+  else if (message->type == ZBUS_MESSAGE_TYPE_METHOD_CALL && !claimed && self->gdbus == NULL)
     answer_unclaimed_call (self, message);
 }
 

@@ -24,7 +24,9 @@
  * [signal@Zbus.Proxy::dbus-signal] keep up with the service for as long
  * as the object is in the manager. When an interface or the whole object
  * goes away, its proxies stop receiving: their signal streams end and
- * their caches keep the last values.
+ * their caches keep the last values. (Streams of these proxies, from
+ * [method@Zbus.Proxy.receive_signal], fill as the manager's context runs,
+ * not in the thread that reads the connection.)
  *
  * An object belongs to its manager's main context: its signals are
  * emitted there and its methods must be called from there.
