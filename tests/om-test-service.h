@@ -170,7 +170,8 @@ typedef struct
   GMainLoop *loop;
   GDBusConnection *connection;          /* service thread */
   GDBusObjectManagerServer *manager;    /* service thread */
-  char *unique_name;
+  char *unique_name;                    /* (nullable): NULL peer to peer */
+  GIOStream *p2p_stream;                /* (owned) (nullable): serve a peer on it */
   gint get_all_calls;                   /* (atomic) */
   gboolean ready;
   GMutex lock;
@@ -197,7 +198,18 @@ service_thread (gpointer data)
   Service *service = data;
 
   g_main_context_push_thread_default (service->context);
-  service->connection = zbus_test_connect_gdbus ();
+  if (service->p2p_stream != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *guid = g_dbus_generate_guid ();
+
+      service->connection = g_dbus_connection_new_sync (service->p2p_stream, guid,
+                                                        G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_SERVER,
+                                                        NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+  else
+    service->connection = zbus_test_connect_gdbus ();
   g_dbus_connection_add_filter (service->connection, service_filter_cb, service, NULL);
   service->manager = g_dbus_object_manager_server_new (MANAGER_PATH);
   g_dbus_object_manager_server_set_connection (service->manager, service->connection);
@@ -218,22 +230,37 @@ service_thread (gpointer data)
   return NULL;
 }
 
+/* Starts the service thread: on the bus, or serving the peer at the other
+ * end of @p2p_stream (which must then connect before service_wait()). */
 static Service *
-service_start (void)
+service_spawn (GIOStream *p2p_stream)
 {
   Service *service = g_new0 (Service, 1);
 
   service->context = g_main_context_new ();
   service->loop = g_main_loop_new (service->context, FALSE);
+  service->p2p_stream = p2p_stream != NULL ? g_object_ref (p2p_stream) : NULL;
   g_mutex_init (&service->lock);
   g_cond_init (&service->cond);
   service->thread = g_thread_new ("service", service_thread, service);
+  return service;
+}
 
+static void
+service_wait (Service *service)
+{
   g_mutex_lock (&service->lock);
   while (!service->ready)
     g_cond_wait (&service->cond, &service->lock);
   g_mutex_unlock (&service->lock);
+}
 
+static Service *
+service_start (void)
+{
+  Service *service = service_spawn (NULL);
+
+  service_wait (service);
   return service;
 }
 
@@ -246,6 +273,7 @@ service_stop (Service *service)
   g_main_context_unref (service->context);
   g_mutex_clear (&service->lock);
   g_cond_clear (&service->cond);
+  g_clear_object (&service->p2p_stream);
   g_free (service->unique_name);
   g_free (service);
 }

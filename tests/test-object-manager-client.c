@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include "zbus-gobject.h"
 #include "test-util.h"
 #include "om-test-service.h"
@@ -619,6 +621,56 @@ test_errors (Fixture       *fixture,
   g_assert_true (g_str_has_prefix (error->message, "Could not get the objects of " SERVICE_NAME));
 }
 
+/* Peer to peer: no bus, no name. */
+static void
+test_peer (void)
+{
+  g_autoptr(GSocket) client_socket = NULL;
+  g_autoptr(GSocket) service_socket = NULL;
+  g_autoptr(GIOStream) service_stream = NULL;
+  g_autoptr(ZbusConnectionBuilder) builder = NULL;
+  g_autoptr(ZbusConnection) connection = NULL;
+  g_autoptr(ZbusObjectManagerClient) manager = NULL;
+  g_autoptr(GError) error = NULL;
+  Service *service;
+  int fds[2];
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM, 0, fds), ==, 0);
+  client_socket = g_socket_new_from_fd (fds[0], &error);
+  g_assert_no_error (error);
+  service_socket = g_socket_new_from_fd (fds[1], &error);
+  g_assert_no_error (error);
+  service_stream = G_IO_STREAM (g_socket_connection_factory_create_connection (service_socket));
+
+  service = service_spawn (service_stream);
+  builder = zbus_connection_builder_new_for_socket (client_socket);
+  zbus_connection_builder_set_p2p (builder, TRUE);
+  connection = zbus_connection_builder_build (builder, NULL, &error);
+  g_assert_no_error (error);
+  service_wait (service);
+  g_assert_false (zbus_connection_is_bus (connection));
+
+  service_do (service, OP_EXPORT_THING, MANAGER_PATH "/p", 8, "pee");
+  manager = zbus_object_manager_client_new (connection, NULL, MANAGER_PATH, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_null (zbus_object_manager_client_get_name (manager));
+  g_assert_null (zbus_object_manager_client_dup_name_owner (manager));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (manager)), ==, 1);
+  g_assert_cmpint (cached_count (manager, MANAGER_PATH "/p"), ==, 8);
+
+  service_do (service, OP_EXPORT_THING, MANAGER_PATH "/q", 9, "queue");
+  wait_until (g_list_model_get_n_items (G_LIST_MODEL (manager)) == 2);
+  service_do (service, OP_SET_COUNT, MANAGER_PATH "/p", 80, NULL);
+  wait_until (cached_count (manager, MANAGER_PATH "/p") == 80);
+  service_do (service, OP_UNEXPORT, MANAGER_PATH "/q", 0, NULL);
+  wait_until (g_list_model_get_n_items (G_LIST_MODEL (manager)) == 1);
+
+  g_assert_finalize_object (g_steal_pointer (&manager));
+  service_stop (service);
+  zbus_connection_close_sync (connection, NULL, NULL);
+  while (g_main_context_iteration (NULL, FALSE));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -649,6 +701,7 @@ main (int   argc,
       ADD ("errors", test_errors);
 #undef ADD
     }
+  g_test_add_func ("/Zbus/ObjectManagerClient/peer", test_peer);
 
   return g_test_run ();
 }
