@@ -8,7 +8,12 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "zbus-gobject.h"
 #include "test-util.h"
@@ -104,14 +109,15 @@ new_manager (Fixture  *fixture,
     {
       g_autoptr(GAsyncResult) result = NULL;
 
-      zbus_object_manager_client_new_async (fixture->connection, SERVICE_NAME, MANAGER_PATH, NULL,
+      zbus_object_manager_client_new_async (fixture->connection, SERVICE_NAME, MANAGER_PATH,
+                                            ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE, NULL,
                                             store_result_cb, &result);
       wait_until (result != NULL);
       manager = zbus_object_manager_client_new_finish (result, &error);
     }
   else
     manager = zbus_object_manager_client_new (fixture->connection, SERVICE_NAME, MANAGER_PATH,
-                                              NULL, &error);
+                                              ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (manager);
   return manager;
@@ -597,25 +603,26 @@ test_errors (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
 
   manager = zbus_object_manager_client_new (fixture->connection, "not a name", MANAGER_PATH,
-                                            NULL, &error);
+                                            ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE, NULL, &error);
   g_assert_null (manager);
   g_assert_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_NAME);
   g_clear_error (&error);
 
   manager = zbus_object_manager_client_new (fixture->connection, SERVICE_NAME, "bad//path",
-                                            NULL, &error);
+                                            ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE, NULL, &error);
   g_assert_null (manager);
   g_assert_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_NAME);
   g_clear_error (&error);
 
-  manager = zbus_object_manager_client_new (fixture->connection, NULL, MANAGER_PATH, NULL, &error);
+  manager = zbus_object_manager_client_new (fixture->connection, NULL, MANAGER_PATH,
+                                            ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE, NULL, &error);
   g_assert_null (manager);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
 
   /* No object manager at that path: the service's error. */
   manager = zbus_object_manager_client_new (fixture->connection, SERVICE_NAME, "/elsewhere",
-                                            NULL, &error);
+                                            ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE, NULL, &error);
   g_assert_null (manager);
   g_assert_nonnull (error);
   g_assert_true (g_str_has_prefix (error->message, "Could not get the objects of " SERVICE_NAME));
@@ -651,7 +658,8 @@ test_peer (void)
   g_assert_false (zbus_connection_is_bus (connection));
 
   service_do (service, OP_EXPORT_THING, MANAGER_PATH "/p", 8, "pee");
-  manager = zbus_object_manager_client_new (connection, NULL, MANAGER_PATH, NULL, &error);
+  manager = zbus_object_manager_client_new (connection, NULL, MANAGER_PATH,
+                                            ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE, NULL, &error);
   g_assert_no_error (error);
   g_assert_null (zbus_object_manager_client_get_name (manager));
   g_assert_null (zbus_object_manager_client_dup_name_owner (manager));
@@ -669,6 +677,108 @@ test_peer (void)
   service_stop (service);
   zbus_connection_close_sync (connection, NULL, NULL);
   while (g_main_context_iteration (NULL, FALSE));
+}
+
+/* With AUTO_START the bus starts an activatable service that is not
+ * running (python-dbusmock with tests/om-mock-template.py); without it,
+ * nothing is started. */
+#define ACTIVATABLE_NAME "org.zbus.Test.Activatable"
+#define ACTIVATABLE_PATH "/org/zbus/Test/Activatable"
+
+static void
+test_auto_start (gconstpointer data)
+{
+  Transport transport = GPOINTER_TO_INT (data);
+  g_autoptr(GTestDBus) bus = NULL;
+  g_autoptr(ZbusConnection) connection = NULL;
+  g_autoptr(ZbusObjectManagerClient) manager = NULL;
+  g_autoptr(ZbusObjectManagerClient) lazy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) pid = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *service_file = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *owner = NULL;
+  const char *template = g_test_get_filename (G_TEST_DIST, "om-mock-template.py", NULL);
+  int saved_stdout;
+
+  zbus_test_set_cloexec_on_all_fds ();
+  dir = g_dir_make_tmp ("zbus-om-XXXXXX", &error);
+  g_assert_no_error (error);
+  service_file = g_build_filename (dir, ACTIVATABLE_NAME ".service", NULL);
+  contents = g_strdup_printf ("[D-BUS Service]\nName=" ACTIVATABLE_NAME "\n"
+                              "Exec=/usr/bin/python3 -m dbusmock --session -t %s\n", template);
+  g_file_set_contents (service_file, contents, -1, &error);
+  g_assert_no_error (error);
+
+  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_add_service_dir (bus, dir);
+  /* dbus-daemon logs each activation on the stdout it inherits: give it
+   * stderr, so the TAP stream stays clean. */
+  saved_stdout = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+  g_assert_cmpint (saved_stdout, >=, 0);
+  fflush (stdout);
+  g_assert_cmpint (dup2 (STDERR_FILENO, STDOUT_FILENO), ==, STDOUT_FILENO);
+  g_test_dbus_up (bus);
+  g_assert_cmpint (dup2 (saved_stdout, STDOUT_FILENO), ==, STDOUT_FILENO);
+  close (saved_stdout);
+  connection = connect_with (transport);
+
+  /* Without the flag: not started, an empty model. */
+  lazy = zbus_object_manager_client_new (connection, ACTIVATABLE_NAME, ACTIVATABLE_PATH,
+                                         ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (lazy)), ==, 0);
+  g_assert_null (zbus_object_manager_client_dup_name_owner (lazy));
+
+  /* With it: started, its objects there when construction ends. */
+  if (transport == TRANSPORT_GDBUS)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+
+      zbus_object_manager_client_new_async (connection, ACTIVATABLE_NAME, ACTIVATABLE_PATH,
+                                            ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_AUTO_START, NULL,
+                                            store_result_cb, &result);
+      wait_until (result != NULL);
+      manager = zbus_object_manager_client_new_finish (result, &error);
+    }
+  else
+    manager = zbus_object_manager_client_new (connection, ACTIVATABLE_NAME, ACTIVATABLE_PATH,
+                                              ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_AUTO_START, NULL,
+                                              &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (zbus_object_manager_client_get_flags (manager), ==,
+                   ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_AUTO_START);
+  owner = zbus_object_manager_client_dup_name_owner (manager);
+  g_assert_nonnull (owner);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (manager)), ==, 1);
+  g_assert_cmpint (cached_count (manager, ACTIVATABLE_PATH "/thing"), ==, 7);
+
+  /* The other manager follows the name it now has an owner. */
+  wait_until (g_list_model_get_n_items (G_LIST_MODEL (lazy)) == 1);
+
+  /* The bus started the mock: stop it before the bus goes. */
+  pid = zbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                   "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                   g_variant_new ("(s)", owner), G_VARIANT_TYPE ("(u)"),
+                                   ZBUS_MESSAGE_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  {
+    guint32 mock_pid;
+
+    g_variant_get (pid, "(u)", &mock_pid);
+    kill ((pid_t) mock_pid, SIGTERM);
+  }
+  wait_until (g_list_model_get_n_items (G_LIST_MODEL (manager)) == 0);
+
+  g_clear_object (&manager);
+  g_clear_object (&lazy);
+  zbus_connection_close_sync (connection, NULL, NULL);
+  while (g_main_context_iteration (NULL, FALSE));
+  g_assert_finalize_object (g_steal_pointer (&connection));
+  g_test_dbus_down (bus);
+  g_unlink (service_file);
+  g_rmdir (dir);
 }
 
 int
@@ -702,6 +812,10 @@ main (int   argc,
 #undef ADD
     }
   g_test_add_func ("/Zbus/ObjectManagerClient/peer", test_peer);
+  g_test_add_data_func ("/Zbus/ObjectManagerClient/native/auto-start",
+                        GINT_TO_POINTER (TRANSPORT_NATIVE), test_auto_start);
+  g_test_add_data_func ("/Zbus/ObjectManagerClient/gdbus/auto-start-async",
+                        GINT_TO_POINTER (TRANSPORT_GDBUS), test_auto_start);
 
   return g_test_run ();
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "zbus-connection-private.h"
+#include "zbus-enum-types.h"
 #include "zbus-error.h"
 #include "zbus-match-rule.h"
 #include "zbus-object-manager-client.h"
@@ -44,8 +45,10 @@
  * For a well-known name the manager follows its owner
  * ([property@Zbus.ObjectManagerClient:name-owner]): when the owner goes
  * away the model empties; when a new owner comes, its objects are fetched
- * again. Only the current owner's signals count. The manager does not
- * start an activatable service: it waits for the name to be owned.
+ * again. Only the current owner's signals count. An activatable service
+ * that is not running is started while the manager client is constructed
+ * only with %ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_AUTO_START; otherwise, and
+ * after construction, the manager waits for the name to be owned.
  *
  * ## Threads
  *
@@ -67,6 +70,7 @@ struct _ZbusObjectManagerClient
   ZbusConnection *connection;   /* (owned) */
   char *name;                   /* (owned) (nullable) */
   char *object_path;            /* (owned) */
+  ZbusObjectManagerClientFlags flags;
   GMainContext *context;        /* (owned) */
 
   gboolean initialized;
@@ -96,6 +100,7 @@ enum {
   PROP_CONNECTION,
   PROP_NAME,
   PROP_OBJECT_PATH,
+  PROP_FLAGS,
   PROP_NAME_OWNER,
   PROP_ITEM_TYPE,
   PROP_N_ITEMS,
@@ -752,6 +757,47 @@ apply_name_owner (ZbusObjectManagerClient  *self,
   return TRUE;
 }
 
+/* Whether to ask the bus to start the service: asked for, and nobody owns
+ * the name. */
+static gboolean
+needs_start (ZbusObjectManagerClient *self)
+{
+  g_autofree char *owner = NULL;
+  guint32 serial;
+
+  if (!self->check_sender || !(self->flags & ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_AUTO_START))
+    return FALSE;
+  owner = _zbus_intake_dup_owner (self->intake, &serial);
+  return owner == NULL;
+}
+
+static ZbusMessage *
+new_start_service_call (ZbusObjectManagerClient *self)
+{
+  g_autoptr(ZbusMessage) call = NULL;
+
+  call = zbus_message_new_method_call (ZBUS_DBUS_NAME, ZBUS_DBUS_PATH, ZBUS_DBUS_INTERFACE,
+                                       "StartServiceByName", NULL);
+  zbus_message_set_body (call, g_variant_new ("(su)", self->name, 0), NULL);
+  return g_steal_pointer (&call);
+}
+
+/* StartServiceByName's answer: whether the service runs now. A service
+ * that cannot be started is no reason to fail: the model stays empty
+ * until somebody owns the name. */
+static gboolean
+apply_start_service (ZbusObjectManagerClient *self,
+                     ZbusMessage             *reply)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!zbus_message_to_gerror (reply, &error))
+    return TRUE;
+
+  g_debug ("Could not start the service %s: %s", self->name, error->message);
+  return FALSE;
+}
+
 static gboolean
 needs_fetch (ZbusObjectManagerClient *self)
 {
@@ -826,6 +872,31 @@ zbus_object_manager_client_initable_init (GInitable     *initable,
         return fail_init (self, local_error, error);
     }
 
+  if (needs_start (self))
+    {
+      g_autoptr(ZbusMessage) call = new_start_service_call (self);
+      g_autoptr(ZbusMessage) reply = NULL;
+
+      /* Activation may take a while: the connection's timeout at least. */
+      reply = zbus_connection_send_message_with_reply_sync (self->connection, call,
+                                                            ZBUS_TIMEOUT_DEFAULT, cancellable,
+                                                            &local_error);
+      if (reply == NULL)
+        return fail_init (self, local_error, error);
+      if (apply_start_service (self, reply))
+        {
+          /* Now owned; GetNameOwner says by whom, after the signal did. */
+          g_clear_pointer (&call, zbus_message_unref);
+          g_clear_pointer (&reply, zbus_message_unref);
+          call = new_get_name_owner_call (self);
+          reply = zbus_connection_send_message_with_reply_sync (self->connection, call,
+                                                                ZBUS_TIMEOUT_DEFAULT, cancellable,
+                                                                &local_error);
+          if (reply == NULL || !apply_name_owner (self, reply, &local_error))
+            return fail_init (self, local_error, error);
+        }
+    }
+
   if (needs_fetch (self))
     {
       g_autoptr(ZbusMessage) call = new_get_managed_objects_call (self);
@@ -896,6 +967,76 @@ init_objects_cb (GObject      *object,
   g_task_return_boolean (task, TRUE);
 }
 
+/* The owner is known: its objects, if there is one. */
+static void
+init_fetch (GTask *task)
+{
+  ZbusObjectManagerClient *self = g_task_get_source_object (task);
+  g_autoptr(ZbusMessage) call = NULL;
+
+  if (!needs_fetch (self))
+    {
+      finish_init (self);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  call = new_get_managed_objects_call (self);
+  zbus_connection_send_message_with_reply (self->connection, call, ZBUS_TIMEOUT_DEFAULT,
+                                           g_task_get_cancellable (task), init_objects_cb,
+                                           g_object_ref (task));
+}
+
+static void
+init_started_owner_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ZbusObjectManagerClient *self = g_task_get_source_object (task);
+  g_autoptr(ZbusMessage) reply = NULL;
+  GError *error = NULL;
+
+  reply = zbus_connection_send_message_with_reply_finish (ZBUS_CONNECTION (object), result, &error);
+  if (reply == NULL || !apply_name_owner (self, reply, &error))
+    {
+      init_fail (task, error);
+      return;
+    }
+
+  init_fetch (task);
+}
+
+static void
+init_start_service_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ZbusObjectManagerClient *self = g_task_get_source_object (task);
+  g_autoptr(ZbusMessage) reply = NULL;
+  g_autoptr(ZbusMessage) call = NULL;
+  GError *error = NULL;
+
+  reply = zbus_connection_send_message_with_reply_finish (ZBUS_CONNECTION (object), result, &error);
+  if (reply == NULL)
+    {
+      init_fail (task, error);
+      return;
+    }
+  if (!apply_start_service (self, reply))
+    {
+      init_fetch (task);
+      return;
+    }
+
+  /* Now owned; GetNameOwner says by whom, after the signal did. */
+  call = new_get_name_owner_call (self);
+  zbus_connection_send_message_with_reply (self->connection, call, ZBUS_TIMEOUT_DEFAULT,
+                                           g_task_get_cancellable (task), init_started_owner_cb,
+                                           g_object_ref (task));
+}
+
 static void
 init_step_done (GTask *task)
 {
@@ -916,16 +1057,15 @@ init_step_done (GTask *task)
       return;
     }
 
-  if (!needs_fetch (self))
+  if (!needs_start (self))
     {
-      finish_init (self);
-      g_task_return_boolean (task, TRUE);
+      init_fetch (task);
       return;
     }
 
-  call = new_get_managed_objects_call (self);
+  call = new_start_service_call (self);
   zbus_connection_send_message_with_reply (self->connection, call, ZBUS_TIMEOUT_DEFAULT,
-                                           g_task_get_cancellable (task), init_objects_cb,
+                                           g_task_get_cancellable (task), init_start_service_cb,
                                            g_object_ref (task));
 }
 
@@ -1181,6 +1321,9 @@ zbus_object_manager_client_get_property (GObject    *object,
     case PROP_OBJECT_PATH:
       g_value_set_string (value, self->object_path);
       break;
+    case PROP_FLAGS:
+      g_value_set_flags (value, self->flags);
+      break;
     case PROP_NAME_OWNER:
       g_value_set_string (value, self->name_owner);
       break;
@@ -1213,6 +1356,9 @@ zbus_object_manager_client_set_property (GObject      *object,
       break;
     case PROP_OBJECT_PATH:
       self->object_path = g_value_dup_string (value);
+      break;
+    case PROP_FLAGS:
+      self->flags = g_value_get_flags (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1264,6 +1410,18 @@ zbus_object_manager_client_class_init (ZbusObjectManagerClientClass *klass)
   properties[PROP_OBJECT_PATH] =
     g_param_spec_string ("object-path", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * ZbusObjectManagerClient:flags:
+   *
+   * How the manager client behaves.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_FLAGS] =
+    g_param_spec_flags ("flags", NULL, NULL, ZBUS_TYPE_OBJECT_MANAGER_CLIENT_FLAGS,
+                        ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
 
   /**
    * ZbusObjectManagerClient:name-owner:
@@ -1354,13 +1512,15 @@ zbus_object_manager_client_init (ZbusObjectManagerClient *self)
  * @name: (nullable): the bus name of the service, well-known or unique;
  *   %NULL on a peer-to-peer connection
  * @object_path: the path of the service's object manager
+ * @flags: flags
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
  * Makes a manager client, waiting until it listens to the service's
  * signals, knows the owner of @name and, when the name is owned, has its
  * objects. A name nobody owns is fine: the model stays empty until
- * somebody does.
+ * somebody does (with %ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_AUTO_START, once
+ * the bus tried to start the service).
  *
  * Returns: (transfer full): the new manager client, or %NULL if a name is
  *   not valid, the bus refused the match rules, the connection failed or
@@ -1369,11 +1529,12 @@ zbus_object_manager_client_init (ZbusObjectManagerClient *self)
  * Since: 1.0
  */
 ZbusObjectManagerClient *
-zbus_object_manager_client_new (ZbusConnection  *connection,
-                                const char      *name,
-                                const char      *object_path,
-                                GCancellable    *cancellable,
-                                GError         **error)
+zbus_object_manager_client_new (ZbusConnection                *connection,
+                                const char                    *name,
+                                const char                    *object_path,
+                                ZbusObjectManagerClientFlags   flags,
+                                GCancellable                  *cancellable,
+                                GError                       **error)
 {
   g_return_val_if_fail (ZBUS_IS_CONNECTION (connection), NULL);
   g_return_val_if_fail (object_path != NULL, NULL);
@@ -1383,6 +1544,7 @@ zbus_object_manager_client_new (ZbusConnection  *connection,
                          "connection", connection,
                          "name", name,
                          "object-path", object_path,
+                         "flags", flags,
                          NULL);
 }
 
@@ -1392,6 +1554,7 @@ zbus_object_manager_client_new (ZbusConnection  *connection,
  * @name: (nullable): the bus name of the service, well-known or unique;
  *   %NULL on a peer-to-peer connection
  * @object_path: the path of the service's object manager
+ * @flags: flags
  * @cancellable: (nullable): a #GCancellable
  * @callback: (scope async): called when the manager client is ready
  * @user_data: (closure): data for @callback
@@ -1402,12 +1565,13 @@ zbus_object_manager_client_new (ZbusConnection  *connection,
  * Since: 1.0
  */
 void
-zbus_object_manager_client_new_async (ZbusConnection      *connection,
-                                      const char          *name,
-                                      const char          *object_path,
-                                      GCancellable        *cancellable,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data)
+zbus_object_manager_client_new_async (ZbusConnection               *connection,
+                                      const char                   *name,
+                                      const char                   *object_path,
+                                      ZbusObjectManagerClientFlags  flags,
+                                      GCancellable                 *cancellable,
+                                      GAsyncReadyCallback           callback,
+                                      gpointer                      user_data)
 {
   g_return_if_fail (ZBUS_IS_CONNECTION (connection));
   g_return_if_fail (object_path != NULL);
@@ -1417,6 +1581,7 @@ zbus_object_manager_client_new_async (ZbusConnection      *connection,
                               "connection", connection,
                               "name", name,
                               "object-path", object_path,
+                              "flags", flags,
                               NULL);
 }
 
@@ -1501,6 +1666,24 @@ zbus_object_manager_client_get_object_path (ZbusObjectManagerClient *self)
   g_return_val_if_fail (ZBUS_IS_OBJECT_MANAGER_CLIENT (self), NULL);
 
   return self->object_path;
+}
+
+/**
+ * zbus_object_manager_client_get_flags:
+ * @self: a manager client
+ *
+ * Gets the flags the manager client was made with.
+ *
+ * Returns: the flags
+ *
+ * Since: 1.0
+ */
+ZbusObjectManagerClientFlags
+zbus_object_manager_client_get_flags (ZbusObjectManagerClient *self)
+{
+  g_return_val_if_fail (ZBUS_IS_OBJECT_MANAGER_CLIENT (self), ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE);
+
+  return self->flags;
 }
 
 /**

@@ -20,6 +20,23 @@
 
 G_BEGIN_DECLS
 
+/**
+ * ZbusObjectManagerClientFlags:
+ * @ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE: no flags
+ * @ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_AUTO_START: when nobody owns the name
+ *   while the manager client is constructed, ask the bus to start the
+ *   service (D-Bus activation, `StartServiceByName`) and wait for it
+ *
+ * How a [class@Zbus.ObjectManagerClient] behaves.
+ *
+ * Since: 1.0
+ */
+typedef enum /*< flags >*/
+{
+  ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE = 0,
+  ZBUS_OBJECT_MANAGER_CLIENT_FLAGS_AUTO_START = 1 << 0,
+} ZbusObjectManagerClientFlags;
+
 #define ZBUS_TYPE_OBJECT_MANAGER_CLIENT (zbus_object_manager_client_get_type ())
 
 ZBUS_AVAILABLE_IN_1_0
@@ -29,12 +46,14 @@ ZBUS_AVAILABLE_IN_1_0
 ZbusObjectManagerClient *zbus_object_manager_client_new            (ZbusConnection           *connection,
                                                                     const char               *name,
                                                                     const char               *object_path,
+                                                                    ZbusObjectManagerClientFlags flags,
                                                                     GCancellable             *cancellable,
                                                                     GError                  **error);
 ZBUS_AVAILABLE_IN_1_0
 void                     zbus_object_manager_client_new_async      (ZbusConnection           *connection,
                                                                     const char               *name,
                                                                     const char               *object_path,
+                                                                    ZbusObjectManagerClientFlags flags,
                                                                     GCancellable             *cancellable,
                                                                     GAsyncReadyCallback       callback,
                                                                     gpointer                  user_data);
@@ -48,6 +67,8 @@ ZBUS_AVAILABLE_IN_1_0
 const char              *zbus_object_manager_client_get_name       (ZbusObjectManagerClient  *self);
 ZBUS_AVAILABLE_IN_1_0
 const char              *zbus_object_manager_client_get_object_path (ZbusObjectManagerClient *self);
+ZBUS_AVAILABLE_IN_1_0
+ZbusObjectManagerClientFlags zbus_object_manager_client_get_flags  (ZbusObjectManagerClient  *self);
 ZBUS_AVAILABLE_IN_1_0
 char                    *zbus_object_manager_client_dup_name_owner (ZbusObjectManagerClient  *self);
 

@@ -67,7 +67,8 @@ test('the model of a manager is iterated and sees an object added', async () => 
     const mock = await startMock(conn);
     try {
         addThing(conn, 'one', 1);
-        const manager = await Zbus.ObjectManagerClient.new_async(conn, MOCK_NAME, MOCK_PATH, null);
+        const manager = await Zbus.ObjectManagerClient.new_async(conn, MOCK_NAME, MOCK_PATH,
+            Zbus.ObjectManagerClientFlags.NONE, null);
         assertTrue(manager instanceof Gio.ListModel, 'a Gio.ListModel');
         assertEqual(manager.get_n_items(), 1, 'one object');
 

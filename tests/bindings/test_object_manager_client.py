@@ -79,7 +79,8 @@ def remove_thing(connection, name):
 
 def test_model_iterates_and_follows(connection, mock):
     add_thing(connection, 'one', 1)
-    manager = Zbus.ObjectManagerClient.new(connection, MOCK_NAME, MOCK_PATH, None)
+    manager = Zbus.ObjectManagerClient.new(connection, MOCK_NAME, MOCK_PATH,
+                                           Zbus.ObjectManagerClientFlags.NONE, None)
     assert isinstance(manager, Gio.ListModel)
     assert manager.props.name_owner == manager.dup_name_owner()
     assert Gio.dbus_is_unique_name(manager.props.name_owner)
@@ -120,7 +121,8 @@ def test_model_iterates_and_follows(connection, mock):
 def test_model_async_and_owner_gone(connection, mock):
     add_thing(connection, 'x', 5)
     results = []
-    Zbus.ObjectManagerClient.new_async(connection, MOCK_NAME, MOCK_PATH, None,
+    Zbus.ObjectManagerClient.new_async(connection, MOCK_NAME, MOCK_PATH,
+                                       Zbus.ObjectManagerClientFlags.NONE, None,
                                        lambda _src, res: results.append(res))
     wait_for(lambda: results, 'the manager')
     manager = Zbus.ObjectManagerClient.new_finish(results[0])
