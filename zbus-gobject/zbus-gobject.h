@@ -29,6 +29,9 @@ G_BEGIN_DECLS
 # include "zbus-object-server.h"
 # include "zbus-proxy.h"
 # include "zbus-proxy-type.h"
+# include "zbus-remote-object.h"
+# include "zbus-object-manager-client.h"
+# include "zbus-bus-proxy.h"
 #undef ZBUS_INSIDE
 
 G_END_DECLS
