@@ -1094,7 +1094,8 @@ _zbus_object_server_peek_connection (ZbusObjectServer *self)
  * Serves @iface at @path. The same instance may be served at several paths
  * and on several connections; its signals go out on all of them. The first
  * time a type is served, its D-Bus description is derived; a member without
- * a D-Bus mapping is reported in @error.
+ * a D-Bus mapping is reported in @error. The nearest object manager above
+ * @path, if any, emits `InterfacesAdded`.
  *
  * Returns: %TRUE if added; %FALSE without an error if an interface of the
  *   same name is already at @path, %FALSE with @error set if the type cannot
@@ -1190,7 +1191,9 @@ remove_matching (ZbusObjectServer *self,
  * @path: an object path
  * @type: the type (or an ancestor type) of the interface to remove
  *
- * Stops serving the interface of @type at @path.
+ * Stops serving the interface of @type at @path. Its pending property
+ * changes go out first, then the nearest object manager above @path, if
+ * any, emits `InterfacesRemoved`.
  *
  * Returns: %TRUE if one was removed
  *
@@ -1213,7 +1216,8 @@ zbus_object_server_remove (ZbusObjectServer *self,
  * @path: an object path
  * @interface_name: the D-Bus name of the interface to remove
  *
- * Stops serving the interface named @interface_name at @path.
+ * Stops serving the interface named @interface_name at @path, as
+ * [method@Zbus.ObjectServer.remove] does.
  *
  * Returns: %TRUE if one was removed
  *
