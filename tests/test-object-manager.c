@@ -212,6 +212,9 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
   zbus_test_set_cloexec_on_all_fds ();
   fixture->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (fixture->bus);
@@ -223,6 +226,11 @@ fixture_setup (Fixture       *fixture,
   fixture->subscription = g_dbus_connection_signal_subscribe (fixture->client, fixture->name, NULL, NULL,
                                                               NULL, NULL, G_DBUS_SIGNAL_FLAGS_NONE,
                                                               signal_cb, fixture, NULL);
+  /* The daemon has the client's AddMatch once it answers a later call. */
+  reply = g_dbus_connection_call_sync (fixture->client, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetId", NULL, NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
 }
 
 static void
