@@ -37,10 +37,7 @@ greeting_notify_cb (GObject    *proxy,
                     gpointer    user_data)
 {
   gboolean *seen = user_data;
-  g_autofree char *greeting = NULL;
 
-  g_object_get (proxy, "greeting", &greeting, NULL);
-  g_print ("Greeting: %s\n", greeting);
   *seen = TRUE;
   g_signal_handlers_disconnect_by_func (proxy, greeting_notify_cb, user_data);
 }
@@ -66,6 +63,8 @@ main (int   argc,
   g_autoptr(ZbusProxy) proxy = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) failed = NULL;
+  g_autoptr(GVariant) greeting = NULL;
+  g_autoptr(GVariant) greeting_value = NULL;
   gboolean greeting_seen = FALSE;
   gboolean bye_seen = FALSE;
   const char *question;
@@ -108,6 +107,19 @@ main (int   argc,
   g_signal_connect (proxy, "notify::greeting", G_CALLBACK (greeting_notify_cb), &greeting_seen);
   g_object_set (proxy, "greeting", "Hi there", NULL);
   wait_for (&greeting_seen);
+
+  /* What the service itself now says, asked past the cache. */
+  greeting = zbus_connection_call_sync (connection, NAME, PATH, "org.freedesktop.DBus.Properties",
+                                        "Get", g_variant_new ("(ss)", IFACE, "Greeting"),
+                                        G_VARIANT_TYPE ("(v)"), ZBUS_MESSAGE_FLAGS_NONE,
+                                        ZBUS_TIMEOUT_DEFAULT, NULL, &error);
+  if (greeting == NULL)
+    {
+      g_printerr ("Reading Greeting failed: %s\n", error->message);
+      return 1;
+    }
+  g_variant_get (greeting, "(v)", &greeting_value);
+  g_print ("Greeting: %s\n", g_variant_get_string (greeting_value, NULL));
 
   /* A property read that fails is reported, never only logged. */
   failed = zbus_proxy_get_dbus_property (proxy, "IFail", NULL, &error);

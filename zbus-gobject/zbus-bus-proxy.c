@@ -17,7 +17,7 @@
  * (`org.freedesktop.DBus` at `/org/freedesktop/DBus`), with its common
  * methods as typed functions and its signals as GObject signals.
  *
- * [func@Zbus.Proxy.new_for_bus_daemon] makes one too. Everything
+ * [ctor@Zbus.Proxy.new_for_bus_daemon] makes one too. Everything
  * [class@Zbus.Proxy] offers works as well: other methods through
  * [method@Zbus.Proxy.call], the `Features` and `Interfaces` properties
  * through the cache.
