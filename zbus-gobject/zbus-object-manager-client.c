@@ -12,9 +12,11 @@
 #include "zbus-connection-private.h"
 #include "zbus-enum-types.h"
 #include "zbus-error.h"
+#include "zbus-interface.h"
 #include "zbus-match-rule.h"
 #include "zbus-object-manager-client.h"
 #include "zbus-proxy-private.h"
+#include "zbus-proxy-type-private.h"
 #include "zbus-remote-object-private.h"
 
 /**
@@ -39,6 +41,29 @@
  * per object, and which the manager keeps up to date: one match rule
  * covers every object, and the manager hands each proxy its
  * `PropertiesChanged` and other signals in the order they arrived.
+ *
+ * ## Typed proxies
+ *
+ * By default each interface is a plain [class@Zbus.Proxy]. Given a proxy
+ * type for an interface name ([method@Zbus.ObjectManagerClient.set_interface_type],
+ * or [method@Zbus.ObjectManagerClient.add_interface_type] from a
+ * [class@Zbus.Interface] type, or [method@Zbus.ObjectManagerClient.add_interface_info]
+ * from introspection data), the manager makes the proxies of that
+ * interface of that type instead: their GObject properties mirror the
+ * remote ones, start with the values `GetManagedObjects` and
+ * `InterfacesAdded` carried (no call per object), notify as
+ * `PropertiesChanged` arrives, and can be bound with
+ * g_object_bind_property(); the D-Bus signals are GObject signals.
+ *
+ * The types apply to the proxies made after they are set. To have them
+ * from the first `GetManagedObjects` on, make the manager client in two
+ * steps: construct it with g_object_new() (`Zbus.ObjectManagerClient(...)`
+ * in Python, `new Zbus.ObjectManagerClient({...})` in JavaScript), set
+ * the types, then initialize it with g_async_initable_init_async() or
+ * g_initable_init(). Set later, a type is used for interfaces that
+ * appear from then on, and for every object once the objects are fetched
+ * again (when the name gets a new owner); proxies already made keep
+ * their type.
  *
  * ## The owner of the name
  *
@@ -85,6 +110,7 @@ struct _ZbusObjectManagerClient
 
   GPtrArray *objects;           /* (owned) (element-type ZbusRemoteObject): by path */
   GHashTable *by_path;          /* (owned): path → ZbusRemoteObject (unowned) */
+  GHashTable *proxy_types;      /* (owned): interface name → GType of its proxies */
 
   /* While GetManagedObjects is out, signals wait in @backlog: they are
    * judged against its answer once it is in. */
@@ -243,10 +269,11 @@ new_interface_proxy (ZbusObjectManagerClient *self,
 {
   g_autoptr(ZbusProxy) proxy = NULL;
   g_autoptr(GError) error = NULL;
+  GType type = GPOINTER_TO_SIZE (g_hash_table_lookup (self->proxy_types, interface_name));
 
   /* The proxy belongs to the manager's context. */
   g_main_context_push_thread_default (self->context);
-  proxy = g_object_new (ZBUS_TYPE_PROXY,
+  proxy = g_object_new (type != 0 ? type : ZBUS_TYPE_PROXY,
                         "connection", self->connection,
                         "destination", self->name,
                         "object-path", path,
@@ -1291,6 +1318,7 @@ zbus_object_manager_client_finalize (GObject *object)
   g_clear_pointer (&self->intake, _zbus_intake_unref);
   g_clear_pointer (&self->match_rules, g_ptr_array_unref);
   g_clear_pointer (&self->by_path, g_hash_table_unref);
+  g_clear_pointer (&self->proxy_types, g_hash_table_unref);
   g_clear_pointer (&self->objects, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_error (&self->init_error);
@@ -1500,6 +1528,7 @@ zbus_object_manager_client_init (ZbusObjectManagerClient *self)
   self->match_rules = g_ptr_array_new_with_free_func (g_free);
   self->objects = g_ptr_array_new_with_free_func (g_object_unref);
   self->by_path = g_hash_table_new (g_str_hash, g_str_equal);
+  self->proxy_types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&self->backlog);
 }
 
@@ -1759,4 +1788,163 @@ zbus_object_manager_client_get_interface (ZbusObjectManagerClient *self,
 
   object = g_hash_table_lookup (self->by_path, object_path);
   return object != NULL ? zbus_remote_object_get_interface (object, interface_name) : NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Proxy types */
+
+/**
+ * zbus_object_manager_client_set_interface_type:
+ * @self: a manager client
+ * @interface_name: a D-Bus interface name
+ * @proxy_type: a subclass of [class@Zbus.Proxy] for @interface_name, as
+ *   [func@Zbus.Proxy.type_for_interface_type] and
+ *   [func@Zbus.Proxy.type_for_interface_info] make; %ZBUS_TYPE_PROXY for
+ *   plain proxies again
+ * @error: return location for a #GError
+ *
+ * Makes the proxies of the interface @interface_name of the objects
+ * @proxy_type instead of [class@Zbus.Proxy], so that their GObject
+ * properties and signals mirror the interface's (see
+ * [class@Zbus.ObjectManagerClient] for the details, and for when the type
+ * takes effect). The proxies get the interface's properties from what the
+ * service announced, without further calls.
+ *
+ * Call it from the thread of the manager's context, before
+ * initialization to have the type from the start.
+ *
+ * Returns: %TRUE if set; %FALSE with @error set if @interface_name is not
+ *   a valid interface name or @proxy_type was made for another interface
+ *
+ * Since: 1.0
+ */
+gboolean
+zbus_object_manager_client_set_interface_type (ZbusObjectManagerClient  *self,
+                                               const char               *interface_name,
+                                               GType                     proxy_type,
+                                               GError                  **error)
+{
+  const ZbusProxyTypeInfo *info;
+
+  g_return_val_if_fail (ZBUS_IS_OBJECT_MANAGER_CLIENT (self), FALSE);
+  g_return_val_if_fail (interface_name != NULL, FALSE);
+  g_return_val_if_fail (g_type_is_a (proxy_type, ZBUS_TYPE_PROXY), FALSE);
+  g_return_val_if_fail (!G_TYPE_IS_ABSTRACT (proxy_type), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!g_dbus_is_interface_name (interface_name))
+    {
+      g_set_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_NAME,
+                   "“%s” is not a valid interface name", interface_name);
+      return FALSE;
+    }
+  info = _zbus_proxy_type_info_peek (proxy_type);
+  if (info != NULL && !g_str_equal (info->interface_name, interface_name))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The proxy type %s is for the interface %s, not %s",
+                   g_type_name (proxy_type), info->interface_name, interface_name);
+      return FALSE;
+    }
+
+  if (proxy_type == ZBUS_TYPE_PROXY)
+    g_hash_table_remove (self->proxy_types, interface_name);
+  else
+    g_hash_table_insert (self->proxy_types, g_strdup (interface_name),
+                         GSIZE_TO_POINTER (proxy_type));
+  return TRUE;
+}
+
+/**
+ * zbus_object_manager_client_get_interface_type:
+ * @self: a manager client
+ * @interface_name: a D-Bus interface name
+ *
+ * Gets the type the manager makes the proxies of @interface_name of.
+ *
+ * Returns: the type set with
+ *   [method@Zbus.ObjectManagerClient.set_interface_type] or its
+ *   conveniences, or %ZBUS_TYPE_PROXY
+ *
+ * Since: 1.0
+ */
+GType
+zbus_object_manager_client_get_interface_type (ZbusObjectManagerClient *self,
+                                               const char              *interface_name)
+{
+  GType type;
+
+  g_return_val_if_fail (ZBUS_IS_OBJECT_MANAGER_CLIENT (self), G_TYPE_INVALID);
+  g_return_val_if_fail (interface_name != NULL, G_TYPE_INVALID);
+
+  type = GPOINTER_TO_SIZE (g_hash_table_lookup (self->proxy_types, interface_name));
+  return type != 0 ? type : ZBUS_TYPE_PROXY;
+}
+
+/**
+ * zbus_object_manager_client_add_interface_type:
+ * @self: a manager client
+ * @iface_type: a subclass of [class@Zbus.Interface], the declaration of
+ *   an interface the service serves
+ * @error: return location for a #GError
+ *
+ * Makes the proxies of the interface @iface_type declares of the type
+ * [func@Zbus.Proxy.type_for_interface_type] makes of it: a shorthand for
+ * [method@Zbus.ObjectManagerClient.set_interface_type].
+ *
+ * Returns: %TRUE if set; %FALSE with @error set when @iface_type has no
+ *   valid D-Bus description
+ *
+ * Since: 1.0
+ */
+gboolean
+zbus_object_manager_client_add_interface_type (ZbusObjectManagerClient  *self,
+                                               GType                     iface_type,
+                                               GError                  **error)
+{
+  GType proxy_type;
+
+  g_return_val_if_fail (ZBUS_IS_OBJECT_MANAGER_CLIENT (self), FALSE);
+  g_return_val_if_fail (g_type_is_a (iface_type, ZBUS_TYPE_INTERFACE), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  proxy_type = zbus_proxy_type_for_interface_type (iface_type, error);
+  if (proxy_type == G_TYPE_INVALID)
+    return FALSE;
+  return zbus_object_manager_client_set_interface_type (self,
+                                                        _zbus_proxy_type_info_peek (proxy_type)->interface_name,
+                                                        proxy_type, error);
+}
+
+/**
+ * zbus_object_manager_client_add_interface_info:
+ * @self: a manager client
+ * @info: a D-Bus interface description, from introspection XML
+ *   (g_dbus_node_info_new_for_xml()) or made by hand
+ * @error: return location for a #GError
+ *
+ * Makes the proxies of the interface @info describes of the type
+ * [func@Zbus.Proxy.type_for_interface_info] makes of it: a shorthand for
+ * [method@Zbus.ObjectManagerClient.set_interface_type].
+ *
+ * Returns: %TRUE if set; %FALSE with @error set when @info is not a valid
+ *   description
+ *
+ * Since: 1.0
+ */
+gboolean
+zbus_object_manager_client_add_interface_info (ZbusObjectManagerClient  *self,
+                                               GDBusInterfaceInfo       *info,
+                                               GError                  **error)
+{
+  GType proxy_type;
+
+  g_return_val_if_fail (ZBUS_IS_OBJECT_MANAGER_CLIENT (self), FALSE);
+  g_return_val_if_fail (info != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  proxy_type = zbus_proxy_type_for_interface_info (info, error);
+  if (proxy_type == G_TYPE_INVALID)
+    return FALSE;
+  return zbus_object_manager_client_set_interface_type (self, info->name, proxy_type, error);
 }

@@ -73,6 +73,23 @@ ZBUS_AVAILABLE_IN_1_0
 char                    *zbus_object_manager_client_dup_name_owner (ZbusObjectManagerClient  *self);
 
 ZBUS_AVAILABLE_IN_1_0
+gboolean                 zbus_object_manager_client_set_interface_type  (ZbusObjectManagerClient *self,
+                                                                         const char              *interface_name,
+                                                                         GType                    proxy_type,
+                                                                         GError                 **error);
+ZBUS_AVAILABLE_IN_1_0
+GType                    zbus_object_manager_client_get_interface_type  (ZbusObjectManagerClient *self,
+                                                                         const char              *interface_name);
+ZBUS_AVAILABLE_IN_1_0
+gboolean                 zbus_object_manager_client_add_interface_type  (ZbusObjectManagerClient *self,
+                                                                         GType                    iface_type,
+                                                                         GError                 **error);
+ZBUS_AVAILABLE_IN_1_0
+gboolean                 zbus_object_manager_client_add_interface_info  (ZbusObjectManagerClient *self,
+                                                                         GDBusInterfaceInfo      *info,
+                                                                         GError                 **error);
+
+ZBUS_AVAILABLE_IN_1_0
 ZbusRemoteObject        *zbus_object_manager_client_get_object     (ZbusObjectManagerClient  *self,
                                                                     const char               *object_path);
 ZBUS_AVAILABLE_IN_1_0

@@ -252,7 +252,10 @@ zbus_remote_object_get_object_path (ZbusRemoteObject *self)
  * @self: a remote object
  * @interface_name: a D-Bus interface name
  *
- * Gets the proxy of the object's interface @interface_name.
+ * Gets the proxy of the object's interface @interface_name: a
+ * [class@Zbus.Proxy], or a proxy of the type given to the manager client
+ * for that interface ([method@Zbus.ObjectManagerClient.set_interface_type]),
+ * whose GObject properties and signals mirror the interface's.
  *
  * Returns: (transfer full) (nullable): the proxy, or %NULL if the object
  *   has no such interface
