@@ -162,6 +162,9 @@ ZBUS_AVAILABLE_IN_1_0
 gboolean     zbus_interface_type_set_introspection_docs (GType               type,
                                                         gboolean             enabled);
 ZBUS_AVAILABLE_IN_1_0
+gboolean     zbus_interface_type_set_strict_order      (GType                type,
+                                                        gboolean             strict);
+ZBUS_AVAILABLE_IN_1_0
 gboolean     zbus_interface_type_check                 (GType                type,
                                                         GError             **error);
 ZBUS_AVAILABLE_IN_1_0
