@@ -627,6 +627,43 @@ test_authorize_async (Fixture       *fixture,
     }
 }
 
+/* A handler that runs the context while it decides: the next call is not
+ * asked about until this one was decided and dispatched. */
+static gboolean
+authorize_spinning_cb (ZbusObjectServer     *server,
+                       ZbusMethodInvocation *invocation,
+                       gpointer              user_data)
+{
+  gint64 until = g_get_monotonic_time () + 150 * 1000;
+  int n;
+
+  g_variant_get (zbus_method_invocation_get_parameters (invocation), "(i)", &n);
+  note ("a%d", n);
+  if (n == 21)
+    while (g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+  zbus_method_invocation_authorize (invocation);
+  return TRUE;
+}
+
+static void
+test_authorize_nested (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(Call) first = NULL;
+  g_autoptr(Call) second = NULL;
+
+  g_signal_connect (fixture->server, "authorize-call", G_CALLBACK (authorize_spinning_cb), fixture);
+  first = start_call (fixture, "21", LOOSE_PATH, "org.zbus.Loose", "Echo", g_variant_new ("(i)", 21));
+  second = start_call (fixture, "22", LOOSE_PATH, "org.zbus.Loose", "Echo", g_variant_new ("(i)", 22));
+  wait_for_call (first);
+  wait_for_call (second);
+  assert_int_reply (first, 21);
+  assert_int_reply (second, 22);
+  g_assert_cmpstr (trace->str, ==, "a21 e21 a22 e22 ");
+  g_assert_cmpstr (fixture->replies->str, ==, "21 22 ");
+}
+
 /* ------------------------------------------------------------------------ */
 /* Call order */
 
@@ -829,6 +866,7 @@ main (int   argc,
       } G_STMT_END
       ADD ("authorize-sync", test_authorize_sync);
       ADD ("authorize-async", test_authorize_async);
+      ADD ("authorize-nested", test_authorize_nested);
       ADD ("strict-order", test_strict_order);
       ADD ("loose-order", test_loose_order);
       ADD ("call-out", test_call_out);

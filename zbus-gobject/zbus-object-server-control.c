@@ -45,6 +45,7 @@ struct _ZbusCallControl
   GQueue                waiting;         /* (element-type ZbusMessage) (owned) */
   ZbusMessage          *pending_call;    /* (owned) (nullable): its decision is awaited */
   ZbusInterface        *pending_target;  /* (owned) (nullable) */
+  gboolean              asking;          /* ::authorize-call is being emitted */
 
   GMutex                lock;
   /* The invocation asking about @pending_call (identity only: it may be
@@ -144,6 +145,7 @@ gboolean
 _zbus_call_control_is_idle (ZbusCallControl *control)
 {
   return control->pending_call == NULL &&
+         !control->asking &&
          g_queue_is_empty (&control->waiting) &&
          !_zbus_interface_info_any_strict_order () &&
          !_zbus_object_server_has_authorizer (control->server);
@@ -318,7 +320,11 @@ authorize (ZbusCallControl *control,
   invocation = _zbus_method_invocation_new_authorization (server,
                                                           _zbus_object_server_peek_connection (server),
                                                           target, call);
+  /* A handler that iterates the context (a nested main loop) must not see
+   * the next call asked about before this one. */
+  control->asking = TRUE;
   handled = _zbus_object_server_emit_authorize (server, invocation);
+  control->asking = FALSE;
 
   /* Under the lock, so a decision made meanwhile in another thread is
    * either seen here or finds the call pending. */
@@ -350,10 +356,19 @@ void
 _zbus_call_control_admit (ZbusCallControl *control,
                           ZbusMessage     *call)
 {
-  if (control->pending_call != NULL || !g_queue_is_empty (&control->waiting))
-    g_queue_push_tail (&control->waiting, zbus_message_ref (call));
-  else
-    authorize (control, call);
+  if (control->pending_call != NULL || control->asking || !g_queue_is_empty (&control->waiting))
+    {
+      g_queue_push_tail (&control->waiting, zbus_message_ref (call));
+      return;
+    }
+
+  /* Calls queued during a synchronous decision go next. */
+  if (authorize (control, call) && !g_queue_is_empty (&control->waiting))
+    {
+      g_mutex_lock (&control->lock);
+      schedule_resume_locked (control);
+      g_mutex_unlock (&control->lock);
+    }
 }
 
 static void
