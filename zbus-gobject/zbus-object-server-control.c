@@ -9,7 +9,7 @@
 #include "config.h"
 
 #include "zbus-interface-private.h"
-#include "zbus-object-server-private.h"
+#include "zbus-call-control-private.h"
 
 /* A call goes through two steps before its dispatch, both on the
  * connection's context:

@@ -10,10 +10,10 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "zbus-call-control-private.h"
 #include "zbus-connection-private.h"
 #include "zbus-error.h"
 #include "zbus-interface-private.h"
-#include "zbus-object-server-private.h"
 
 /**
  * ZbusObjectServer:
@@ -226,9 +226,7 @@ has_served_ancestor_locked (ZbusObjectServer *self,
   return path[1] != '\0' && g_hash_table_contains (self->nodes, "/");
 }
 
-/* Whether this server answers @call: at the paths it serves, the standard
- * interfaces on the paths above them, and anything below them (answered
- * UnknownObject where nothing is served). Any thread. */
+/* Whether this server answers @call. Any thread. */
 static gboolean
 serves_call (ZbusObjectServer *self,
              ZbusMessage      *call)
@@ -239,8 +237,23 @@ serves_call (ZbusObjectServer *self,
   if (path == NULL)
     return FALSE;
   return g_hash_table_contains (self->nodes, path) ||
-         (is_standard_call (call) && has_descendants_locked (self, path)) ||
-         has_served_ancestor_locked (self, path);
+         (is_standard_call (call) && has_descendants_locked (self, path));
+}
+
+/* Whether this server takes @call: what it serves, and anything below a
+ * path it serves (answered UnknownObject where nothing is served there).
+ * On the GDBus transport the rest stays GDBus's. Any thread. */
+static gboolean
+takes_call (ZbusObjectServer *self,
+            ZbusMessage      *call)
+{
+  const char *path = zbus_message_get_path (call);
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  if (serves_call (self, call))
+    return TRUE;
+  locker = g_mutex_locker_new (&servers_lock);
+  return path != NULL && has_served_ancestor_locked (self, path);
 }
 
 /* Runs in the connection's reading thread (GDBus's worker thread). */
@@ -255,7 +268,7 @@ claim_call_cb (ZbusConnection *connection,
   alive = live_servers != NULL && g_hash_table_contains (live_servers, user_data);
   g_mutex_unlock (&servers_lock);
 
-  return alive && serves_call (user_data, call);
+  return alive && takes_call (user_data, call);
 }
 
 /* The interfaces at @path, each with a reference, or NULL. */
@@ -1063,7 +1076,7 @@ message_cb (ZbusConnection *connection,
   g_autoptr(ZbusObjectServer) hold = NULL;
 
   if (zbus_message_get_message_type (message) != ZBUS_MESSAGE_TYPE_METHOD_CALL ||
-      self->connection == NULL || !serves_call (self, message))
+      self->connection == NULL || !takes_call (self, message))
     return FALSE;
 
   hold = g_object_ref (self);

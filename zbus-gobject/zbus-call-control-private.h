@@ -1,4 +1,4 @@
-/* zbus-object-server-private.h: call control between the object server,
+/* zbus-call-control-private.h: call control between the object server,
  * its dispatch queues and the invocations
  *
  * Copyright 2026 The zbus-gobject authors
