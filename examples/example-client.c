@@ -1,11 +1,12 @@
-/* example-client.c: talks to example-service
+/* example-client.c: talks to example-service through a ZbusProxy
  *
  * Copyright 2026 The zbus-gobject authors
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Calls MeaningOfLife, reads TheAnswer, changes Greeting, shows how IFail
- * fails, then asks the service to Quit and prints its Bye.
+ * Calls MeaningOfLife, reads TheAnswer from the proxy's property cache,
+ * changes Greeting and watches the cache follow, shows how IFail fails,
+ * then asks the service to Quit and prints its Bye signal.
  *
  *   dbus-run-session -- sh -c '_build/examples/example-service & sleep 1;
  *     _build/examples/example-client'
@@ -17,32 +18,45 @@
 #define PATH  "/org/zbus/path"
 #define IFACE "org.myservice.Example"
 
-static GVariant *
-call (ZbusConnection *connection,
-      const char     *interface_,
-      const char     *method,
-      GVariant       *args,
-      const char     *reply_type,
-      GError        **error)
+/* Runs @loop until @done is set or five seconds pass: no example hangs. */
+static void
+wait_for (gboolean *done)
 {
-  return zbus_connection_call_sync (connection, NAME, PATH, interface_, method, args,
-                                    reply_type ? G_VARIANT_TYPE (reply_type) : NULL,
-                                    ZBUS_MESSAGE_FLAGS_NONE, ZBUS_TIMEOUT_DEFAULT, NULL, error);
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (!*done && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
 }
 
-static gboolean
-bye_cb (ZbusMessageStream *stream,
-        ZbusMessage       *message,
-        gpointer           user_data)
+static void
+greeting_changed_cb (ZbusProxy          *proxy,
+                     GVariant           *changed,
+                     const char * const *invalidated,
+                     gpointer            user_data)
 {
+  gboolean *seen = user_data;
+  const char *greeting;
+
+  if (g_variant_lookup (changed, "Greeting", "&s", &greeting))
+    {
+      g_print ("Greeting: %s\n", greeting);
+      *seen = TRUE;
+    }
+}
+
+static void
+bye_cb (ZbusProxy  *proxy,
+        const char *sender,
+        const char *signal_name,
+        GVariant   *parameters,
+        gpointer    user_data)
+{
+  gboolean *seen = user_data;
   const char *text;
 
-  if (g_strcmp0 (zbus_message_get_member (message), "Bye") != 0)
-    return G_SOURCE_CONTINUE;
-  g_variant_get (zbus_message_get_body (message), "(&s)", &text);
+  g_variant_get (parameters, "(&s)", &text);
   g_print ("Bye: %s\n", text);
-  g_main_loop_quit (user_data);
-  return G_SOURCE_REMOVE;
+  *seen = TRUE;
 }
 
 int
@@ -51,12 +65,12 @@ main (int   argc,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(ZbusConnection) connection = NULL;
+  g_autoptr(ZbusProxy) proxy = NULL;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) answer = NULL;
-  g_autoptr(GVariant) greeting = NULL;
-  g_autoptr(ZbusMatchRule) rule = NULL;
-  g_autoptr(ZbusMessageStream) stream = NULL;
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GVariant) failed = NULL;
+  gboolean greeting_seen = FALSE;
+  gboolean bye_seen = FALSE;
   const char *question;
   int number;
 
@@ -67,7 +81,17 @@ main (int   argc,
       return 1;
     }
 
-  reply = call (connection, IFACE, "MeaningOfLife", NULL, "(is)", &error);
+  /* EAGER: the properties are in the cache once the proxy exists. */
+  proxy = zbus_proxy_new (connection, NAME, PATH, IFACE, ZBUS_PROXY_CACHE_MODE_EAGER,
+                          NULL, &error);
+  if (proxy == NULL)
+    {
+      g_printerr ("Cannot make a proxy: %s\n", error->message);
+      return 1;
+    }
+
+  reply = zbus_proxy_call (proxy, "MeaningOfLife", NULL, G_VARIANT_TYPE ("(is)"),
+                           ZBUS_MESSAGE_FLAGS_NONE, ZBUS_TIMEOUT_DEFAULT, NULL, &error);
   if (reply == NULL)
     {
       g_printerr ("MeaningOfLife failed: %s\n", error->message);
@@ -76,60 +100,39 @@ main (int   argc,
   g_variant_get (reply, "(i&s)", &number, &question);
   g_print ("MeaningOfLife: %d (%s)\n", number, question);
 
-  answer = call (connection, "org.freedesktop.DBus.Properties", "Get",
-                 g_variant_new ("(ss)", IFACE, "TheAnswer"), "(v)", &error);
+  answer = zbus_proxy_get_cached_property (proxy, "TheAnswer");
   if (answer == NULL)
     {
-      g_printerr ("TheAnswer failed: %s\n", error->message);
+      g_printerr ("TheAnswer is not in the cache\n");
       return 1;
     }
-  {
-    g_autoptr(GVariant) v = NULL;
+  g_print ("TheAnswer: %u\n", g_variant_get_uint32 (answer));
 
-    g_variant_get (answer, "(v)", &v);
-    g_print ("TheAnswer: %u\n", g_variant_get_uint32 (v));
-  }
-
-  g_clear_pointer (&reply, g_variant_unref);
-  reply = call (connection, "org.freedesktop.DBus.Properties", "Set",
-                g_variant_new ("(ssv)", IFACE, "Greeting", g_variant_new_string ("Hi there")),
-                NULL, &error);
-  greeting = call (connection, "org.freedesktop.DBus.Properties", "Get",
-                   g_variant_new ("(ss)", IFACE, "Greeting"), "(v)", &error);
-  if (greeting == NULL)
+  /* The service's PropertiesChanged updates the cache and says so. */
+  g_signal_connect (proxy, "properties-changed", G_CALLBACK (greeting_changed_cb),
+                    &greeting_seen);
+  if (!zbus_proxy_set_dbus_property (proxy, "Greeting", g_variant_new_string ("Hi there"),
+                                     NULL, &error))
     {
-      g_printerr ("Greeting failed: %s\n", error->message);
+      g_printerr ("Setting Greeting failed: %s\n", error->message);
       return 1;
     }
-  {
-    g_autoptr(GVariant) v = NULL;
+  wait_for (&greeting_seen);
 
-    g_variant_get (greeting, "(v)", &v);
-    g_print ("Greeting: %s\n", g_variant_get_string (v, NULL));
-  }
-
-  g_clear_pointer (&reply, g_variant_unref);
-  reply = call (connection, "org.freedesktop.DBus.Properties", "Get",
-                g_variant_new ("(ss)", IFACE, "IFail"), "(v)", &error);
-  g_print ("IFail: %s\n", reply == NULL ? error->message : "unexpectedly succeeded");
+  /* A property read that fails is reported, never only logged. */
+  failed = zbus_proxy_get_dbus_property (proxy, "IFail", NULL, &error);
+  g_print ("IFail: %s\n", failed == NULL ? error->message : "unexpectedly succeeded");
   g_clear_error (&error);
 
-  rule = zbus_match_rule_new_from_string ("type='signal',interface='" IFACE "',member='Bye'", &error);
-  stream = rule ? zbus_message_stream_new_for_match_rule (connection, rule, 0, NULL, &error) : NULL;
-  if (stream == NULL)
-    {
-      g_printerr ("Cannot watch Bye: %s\n", error->message);
-      return 1;
-    }
-  zbus_message_stream_add_watch (stream, NULL, bye_cb, loop, NULL);
-
+  g_signal_connect (proxy, "dbus-signal::Bye", G_CALLBACK (bye_cb), &bye_seen);
   g_clear_pointer (&reply, g_variant_unref);
-  reply = call (connection, IFACE, "Quit", NULL, NULL, &error);
+  reply = zbus_proxy_call (proxy, "Quit", NULL, NULL, ZBUS_MESSAGE_FLAGS_NONE,
+                           ZBUS_TIMEOUT_DEFAULT, NULL, &error);
   if (reply == NULL)
     {
       g_printerr ("Quit failed: %s\n", error->message);
       return 1;
     }
-  g_main_loop_run (loop);
-  return 0;
+  wait_for (&bye_seen);
+  return bye_seen && greeting_seen ? 0 : 1;
 }

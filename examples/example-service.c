@@ -141,6 +141,7 @@ example_iface_class_init (ExampleIfaceClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   const char * const out_names[] = { "answer", "question", NULL };
+  const char * const bye_names[] = { "message", NULL };
 
   object_class->get_property = example_iface_get_property;
   object_class->set_property = example_iface_set_property;
@@ -174,6 +175,7 @@ example_iface_class_init (ExampleIfaceClass *klass)
   zbus_interface_type_set_name (G_TYPE_FROM_CLASS (klass), "org.myservice.Example");
   zbus_interface_type_set_method_signature (G_TYPE_FROM_CLASS (klass), "MeaningOfLife",
                                             "is", out_names);
+  zbus_interface_type_set_signal_signature (G_TYPE_FROM_CLASS (klass), "bye", NULL, bye_names);
 }
 
 static void

@@ -1689,6 +1689,25 @@ test_invalid_fds (void)
   /* Fds announced but missing. */
   check_invalid_fds (fd_message (2, 0), one, ZBUS_ERROR_INVALID_FD);
   check_invalid_fds (fd_message (1, 0), NULL, ZBUS_ERROR_INVALID_FD);
+
+  /* What a connection reads keeps a handle past the fds, as dbus-daemon
+   * lets it through; missing fds stay an error. */
+  {
+    g_autoptr(GBytes) bytes = fd_message (1, 5);
+    g_autoptr(GBytes) missing = fd_message (2, 0);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ZbusMessage) lenient = NULL;
+    g_autoptr(ZbusMessage) refused = NULL;
+    gint32 handle;
+
+    lenient = _zbus_message_new_from_bytes_full (bytes, one, FALSE, &error);
+    g_assert_no_error (error);
+    g_variant_get (zbus_message_get_body (lenient), "(h)", &handle);
+    g_assert_cmpint (handle, ==, 5);
+    refused = _zbus_message_new_from_bytes_full (missing, one, FALSE, &error);
+    g_assert_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_FD);
+    g_assert_null (refused);
+  }
 }
 
 static void

@@ -188,7 +188,7 @@ test_gdbus (Fixture       *fixture,
   assert_contains (introspection, "MeaningOfLife(out i answer,\n");
   assert_contains (introspection, "readonly u TheAnswer = 42;");
   assert_contains (introspection, "readwrite s Greeting = 'Hello';");
-  assert_contains (introspection, "Bye(s arg_0);");
+  assert_contains (introspection, "Bye(s message);");
   assert_contains (introspection, "interface org.freedesktop.DBus.Peer {");
 }
 

@@ -687,6 +687,16 @@ describe_properties (ZbusInterfaceInfo *info,
                        pspec->name, g_type_name (info->type), r.signature, local_error->message);
           return FALSE;
         }
+      /* Get and GetAll answer with one body for many properties, and a
+       * PropertiesChanged goes to every peer: no place for descriptors. */
+      if (strchr (p->signature, 'h') != NULL)
+        {
+          g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_SIGNATURE,
+                       "Property “%s” of %s cannot have the signature “%s”: a property cannot "
+                       "carry file descriptors; use a method", pspec->name,
+                       g_type_name (info->type), p->signature);
+          return FALSE;
+        }
     }
   return TRUE;
 }

@@ -585,3 +585,93 @@ zbus_interface_type_set_signal_doc (GType       type,
   replace_str (&mo->doc, doc);
   return TRUE;
 }
+
+/* ------------------------------------------------------------------------ */
+/* Converters */
+
+/**
+ * zbus_interface_register_converter: (skip)
+ * @type: a type with no D-Bus mapping of its own: a boxed type (like
+ *   `GDateTime` or `GHashTable`), a pointer type, or a fundamental type
+ *   the mapping table does not list
+ * @signature: the one complete D-Bus type values of @type travel as, like
+ *   `x` or `a{sv}`
+ * @to_variant: (scope notified) (closure to_variant_data) (destroy to_variant_destroy):
+ *   converts a value of @type to a variant of @signature
+ * @to_variant_data: data for @to_variant
+ * @to_variant_destroy: (nullable): frees @to_variant_data, never called:
+ *   converters stay for the life of the process
+ * @from_variant: (scope notified) (closure from_variant_data) (destroy from_variant_destroy):
+ *   converts a variant of @signature to a value of @type
+ * @from_variant_data: data for @from_variant
+ * @from_variant_destroy: (nullable): frees @from_variant_data, never called
+ *
+ * Gives a type without a D-Bus mapping one, for every property, method
+ * argument, return value and signal argument of that type in every
+ * [class@Zbus.Interface] subclass. Its members are otherwise refused when
+ * the subclass is first used.
+ *
+ * Register a converter before the first interface type using @type is
+ * served or described; a type has at most one. Bindings use
+ * [func@Zbus.Interface.register_converter_with_closures].
+ *
+ * Returns: %TRUE if registered, %FALSE if @type has a converter already
+ *
+ * Since: 1.0
+ */
+gboolean
+zbus_interface_register_converter (GType                  type,
+                                   const char            *signature,
+                                   ZbusValueToVariantFunc to_variant,
+                                   gpointer               to_variant_data,
+                                   GDestroyNotify         to_variant_destroy,
+                                   ZbusVariantToValueFunc from_variant,
+                                   gpointer               from_variant_data,
+                                   GDestroyNotify         from_variant_destroy)
+{
+  g_return_val_if_fail (type != G_TYPE_INVALID, FALSE);
+  g_return_val_if_fail (signature != NULL && zbus_is_single_complete_type (signature), FALSE);
+  g_return_val_if_fail (strchr (signature, 'h') == NULL, FALSE);
+  g_return_val_if_fail (to_variant != NULL && from_variant != NULL, FALSE);
+  g_return_val_if_fail (!_zbus_type_has_builtin_mapping (type), FALSE);
+
+  return _zbus_converter_register (type, signature, to_variant, to_variant_data, to_variant_destroy,
+                                   from_variant, from_variant_data, from_variant_destroy,
+                                   NULL, NULL);
+}
+
+/**
+ * zbus_interface_register_converter_with_closures: (rename-to zbus_interface_register_converter)
+ * @type: a type with no D-Bus mapping of its own, as for
+ *   [func@Zbus.Interface.register_converter]
+ * @signature: the one complete D-Bus type values of @type travel as
+ * @to_variant: a closure taking a value of @type and returning a
+ *   [struct@GLib.Variant] of @signature
+ * @from_variant: a closure taking a [struct@GLib.Variant] of @signature and
+ *   returning a value of @type
+ *
+ * Gives a type without a D-Bus mapping one, like
+ * [func@Zbus.Interface.register_converter], with closures: the form
+ * Python and JavaScript use, where the converters are functions. A closure
+ * that returns nothing (or raises) fails the conversion: a call carrying
+ * the value is answered `org.freedesktop.DBus.Error.InvalidArgs`.
+ *
+ * Returns: %TRUE if registered, %FALSE if @type has a converter already
+ *
+ * Since: 1.0
+ */
+gboolean
+zbus_interface_register_converter_with_closures (GType       type,
+                                                 const char *signature,
+                                                 GClosure   *to_variant,
+                                                 GClosure   *from_variant)
+{
+  g_return_val_if_fail (type != G_TYPE_INVALID, FALSE);
+  g_return_val_if_fail (signature != NULL && zbus_is_single_complete_type (signature), FALSE);
+  g_return_val_if_fail (strchr (signature, 'h') == NULL, FALSE);
+  g_return_val_if_fail (to_variant != NULL && from_variant != NULL, FALSE);
+  g_return_val_if_fail (!_zbus_type_has_builtin_mapping (type), FALSE);
+
+  return _zbus_converter_register (type, signature, NULL, NULL, NULL, NULL, NULL, NULL,
+                                   to_variant, from_variant);
+}

@@ -7,6 +7,8 @@
 
 #pragma once
 
+#include <gio/gunixfdlist.h>
+
 #include "zbus-connection.h"
 #include "zbus-interface.h"
 #include "zbus-method-invocation.h"
@@ -158,6 +160,34 @@ gboolean  _zbus_variant_to_value (GVariant       *variant,
                                   const char     *signature,
                                   ZbusConnection *connection,
                                   GError        **error);
+/* The same where descriptors can travel (`h` on an int): @fds collects
+ * copies of the ones sent, or holds the message's ones, which the value
+ * only borrows. Without them (the two above) `h` is an error. */
+GVariant *_zbus_value_to_variant_full (const GValue   *value,
+                                       const char     *signature,
+                                       ZbusConnection *connection,
+                                       GUnixFDList    *fds,      /* (nullable) */
+                                       GError        **error);
+gboolean  _zbus_variant_to_value_full (GVariant       *variant,
+                                       GValue         *value,
+                                       const char     *signature,
+                                       ZbusConnection *connection,
+                                       GUnixFDList    *fds,      /* (nullable) */
+                                       GError        **error);
+
+/* Converters (zbus-interface-values.c); the public entry points are in
+ * zbus-interface-members.c. */
+gboolean  _zbus_type_has_builtin_mapping (GType type);
+gboolean  _zbus_converter_register (GType                  type,
+                                    const char            *signature,
+                                    ZbusValueToVariantFunc to_variant,
+                                    gpointer               to_variant_data,
+                                    GDestroyNotify         to_variant_destroy,
+                                    ZbusVariantToValueFunc from_variant,
+                                    gpointer               from_variant_data,
+                                    GDestroyNotify         from_variant_destroy,
+                                    GClosure              *to_closure,      /* (nullable) */
+                                    GClosure              *from_closure);   /* (nullable) */
 
 /* zbus-interface.c: the exports of an instance. */
 void      _zbus_interface_add_export     (ZbusInterface    *self,

@@ -11,9 +11,189 @@
 
 #include <string.h>
 
+#include <gio/gunixfdlist.h>
+
 #include "zbus-interface-private.h"
 #include "zbus-message.h"
 #include "zbus-object-server.h"
+
+/* ------------------------------------------------------------------------ */
+/* Converters: types without a mapping of their own */
+
+typedef struct
+{
+  GType                   type;
+  char                   *allowed[2];   /* { signature, NULL } */
+  ZbusValueToVariantFunc  to_variant;
+  gpointer                to_data;
+  GDestroyNotify          to_destroy;
+  ZbusVariantToValueFunc  from_variant;
+  gpointer                from_data;
+  GDestroyNotify          from_destroy;
+  GClosure               *to_closure;     /* (nullable): instead of the functions */
+  GClosure               *from_closure;
+} Converter;
+
+/* Registered once per type and never removed: descriptions made from them
+ * live as long as the process. (element-type GType Converter) */
+static GHashTable *converters;
+static GMutex converters_lock;
+
+static const Converter *
+find_converter (GType type)
+{
+  const Converter *found;
+
+  g_mutex_lock (&converters_lock);
+  found = converters != NULL ? g_hash_table_lookup (converters, GSIZE_TO_POINTER (type)) : NULL;
+  g_mutex_unlock (&converters_lock);
+  return found;
+}
+
+static gboolean add_converter (Converter *converter);
+
+/* Registers a converter: functions, or closures (then the functions are
+ * NULL). The public entry points in zbus-interface-members.c check the
+ * arguments. */
+gboolean
+_zbus_converter_register (GType                  type,
+                          const char            *signature,
+                          ZbusValueToVariantFunc to_variant,
+                          gpointer               to_variant_data,
+                          GDestroyNotify         to_variant_destroy,
+                          ZbusVariantToValueFunc from_variant,
+                          gpointer               from_variant_data,
+                          GDestroyNotify         from_variant_destroy,
+                          GClosure              *to_closure,
+                          GClosure              *from_closure)
+{
+  Converter *converter = g_new0 (Converter, 1);
+
+  converter->type = type;
+  converter->allowed[0] = g_strdup (signature);
+  converter->to_variant = to_variant;
+  converter->to_data = to_variant_data;
+  converter->to_destroy = to_variant_destroy;
+  converter->from_variant = from_variant;
+  converter->from_data = from_variant_data;
+  converter->from_destroy = from_variant_destroy;
+  if (to_closure != NULL)
+    {
+      converter->to_closure = g_closure_ref (to_closure);
+      g_closure_sink (to_closure);
+      if (G_CLOSURE_NEEDS_MARSHAL (to_closure))
+        g_closure_set_marshal (to_closure, g_cclosure_marshal_generic);
+    }
+  if (from_closure != NULL)
+    {
+      converter->from_closure = g_closure_ref (from_closure);
+      g_closure_sink (from_closure);
+      if (G_CLOSURE_NEEDS_MARSHAL (from_closure))
+        g_closure_set_marshal (from_closure, g_cclosure_marshal_generic);
+    }
+  return add_converter (converter);
+}
+
+/* Takes @converter; FALSE (and frees it) when its type has one already. */
+static gboolean
+add_converter (Converter *converter)
+{
+  GType type = converter->type;
+  gboolean added;
+
+  g_mutex_lock (&converters_lock);
+  if (converters == NULL)
+    converters = g_hash_table_new (NULL, NULL);
+  added = !g_hash_table_contains (converters, GSIZE_TO_POINTER (type));
+  if (added)
+    g_hash_table_insert (converters, GSIZE_TO_POINTER (type), converter);
+  g_mutex_unlock (&converters_lock);
+
+  if (!added)
+    {
+      g_clear_pointer (&converter->to_closure, g_closure_unref);
+      g_clear_pointer (&converter->from_closure, g_closure_unref);
+      g_free (converter->allowed[0]);
+      g_free (converter);
+    }
+  return added;
+}
+
+static GVariant *
+convert_to_variant (const Converter *converter,
+                    const GValue    *value,
+                    GError         **error)
+{
+  GError *local_error = NULL;
+  GVariant *v = NULL;
+
+  if (converter->to_closure != NULL)
+    {
+      g_auto(GValue) ret = G_VALUE_INIT;
+
+      g_value_init (&ret, G_TYPE_VARIANT);
+      g_closure_invoke (converter->to_closure, &ret, 1, value, NULL);
+      v = g_value_dup_variant (&ret);
+    }
+  else
+    v = converter->to_variant (value, converter->to_data, &local_error);
+
+  if (v == NULL)
+    {
+      if (local_error == NULL)
+        g_set_error (&local_error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
+                     "The converter of %s returned no value", g_type_name (converter->type));
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  g_clear_error (&local_error);
+  return g_variant_take_ref (v);
+}
+
+static gboolean
+convert_from_variant (const Converter *converter,
+                      GVariant        *variant,
+                      GValue          *value,
+                      GError         **error)
+{
+  GError *local_error = NULL;
+  GValue *converted = NULL;
+  gboolean ok = FALSE;
+
+  if (converter->from_closure != NULL)
+    {
+      g_auto(GValue) arg = G_VALUE_INIT;
+
+      g_value_init (&arg, G_TYPE_VARIANT);
+      g_value_set_variant (&arg, variant);
+      converted = g_new0 (GValue, 1);
+      g_value_init (converted, converter->type);
+      g_closure_invoke (converter->from_closure, converted, 1, &arg, NULL);
+      /* A closure that raised or returned nothing leaves no value. */
+      if (G_VALUE_HOLDS_BOXED (converted) && g_value_get_boxed (converted) == NULL)
+        g_set_error_literal (&local_error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
+                             "the converter returned no value");
+    }
+  else
+    converted = converter->from_variant (variant, converter->from_data, &local_error);
+
+  if (converted != NULL && local_error == NULL &&
+      g_value_type_transformable (G_VALUE_TYPE (converted), G_VALUE_TYPE (value)))
+    ok = g_value_transform (converted, value);
+  if (converted != NULL)
+    {
+      g_value_unset (converted);
+      g_free (converted);
+    }
+  if (!ok)
+    {
+      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "Cannot convert “%s” to %s: %s",
+                   g_variant_get_type_string (variant), g_type_name (G_VALUE_TYPE (value)),
+                   local_error != NULL ? local_error->message : "the converter gave no value of that type");
+    }
+  g_clear_error (&local_error);
+  return ok;
+}
 
 /* ------------------------------------------------------------------------ */
 /* Signatures */
@@ -63,7 +243,27 @@ _zbus_signature_for_type (GType       type,
         return g_variant_type_dup_string (G_PARAM_SPEC_VARIANT (pspec)->type);
       return g_strdup ("v");
     default:
-      return NULL;
+      {
+        const Converter *converter = find_converter (type);
+
+        return converter != NULL ? g_strdup (converter->allowed[0]) : NULL;
+      }
+    }
+}
+
+gboolean
+_zbus_type_has_builtin_mapping (GType type)
+{
+  if (type == G_TYPE_STRV || type == G_TYPE_BYTES || g_type_is_a (type, G_TYPE_OBJECT))
+    return TRUE;
+  switch (G_TYPE_FUNDAMENTAL (type))
+    {
+    case G_TYPE_BOOLEAN: case G_TYPE_CHAR: case G_TYPE_UCHAR: case G_TYPE_INT: case G_TYPE_UINT:
+    case G_TYPE_LONG: case G_TYPE_INT64: case G_TYPE_ULONG: case G_TYPE_UINT64: case G_TYPE_FLOAT:
+    case G_TYPE_DOUBLE: case G_TYPE_STRING: case G_TYPE_ENUM: case G_TYPE_FLAGS: case G_TYPE_VARIANT:
+      return TRUE;
+    default:
+      return FALSE;
     }
 }
 
@@ -77,7 +277,7 @@ signatures_allowed (GType type)
   static const char * const object[] = { "o", NULL };
   static const char * const boolean[] = { "b", NULL };
   static const char * const byte[] = { "y", NULL };
-  static const char * const int32[] = { "i", "n", NULL };
+  static const char * const int32[] = { "i", "n", "h", NULL };
   static const char * const uint32[] = { "u", "q", NULL };
   static const char * const int64[] = { "x", NULL };
   static const char * const uint64[] = { "t", NULL };
@@ -111,7 +311,12 @@ signatures_allowed (GType type)
     case G_TYPE_STRING: return string;
     case G_TYPE_ENUM: return enum_has_negative (type) ? enum_signed : enum_unsigned;
     case G_TYPE_FLAGS: return flags;
-    default: return NULL;
+    default:
+      {
+        const Converter *converter = find_converter (type);
+
+        return converter != NULL ? (const char * const *) converter->allowed : NULL;
+      }
     }
 }
 
@@ -301,11 +506,39 @@ enum_to_variant (const GValue *value,
   return g_variant_new_string (ev->value_nick);
 }
 
+/* An int sent as `h`: a copy of the descriptor joins @fds and the body
+ * carries its index. */
+static GVariant *
+fd_to_handle (int           fd,
+              GUnixFDList  *fds,
+              GError      **error)
+{
+  int index;
+
+  if (fds == NULL)
+    {
+      g_set_error_literal (error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
+                           "A file descriptor (“h”) cannot be sent here");
+      return NULL;
+    }
+  if (fd < 0)
+    {
+      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
+                   "%d is not a file descriptor", fd);
+      return NULL;
+    }
+  index = g_unix_fd_list_append (fds, fd, error);
+  if (index < 0)
+    return NULL;
+  return g_variant_new_handle (index);
+}
+
 /* The value in a type the signature chose over the default, as a floating
  * variant; NULL with @error unset when @value takes the plain way. */
 static GVariant *
 value_to_variant_overridden (const GValue *value,
                              const char   *signature,
+                             GUnixFDList  *fds,
                              GError      **error)
 {
   GType type = G_VALUE_TYPE (value);
@@ -316,6 +549,8 @@ value_to_variant_overridden (const GValue *value,
   switch (G_TYPE_FUNDAMENTAL (type))
     {
     case G_TYPE_INT:
+      if (g_str_equal (signature, "h"))
+        return fd_to_handle (g_value_get_int (value), fds, error);
       if (g_str_equal (signature, "n"))
         {
           int v = g_value_get_int (value);
@@ -414,9 +649,15 @@ value_to_variant_plain (const GValue   *value,
         return v ? g_variant_ref (v) : NULL;
       }
     default:
-      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
-                   "A %s value has no D-Bus mapping", g_type_name (type));
-      return NULL;
+      {
+        const Converter *converter = find_converter (type);
+
+        if (converter != NULL)
+          return convert_to_variant (converter, value, error);
+        g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_FAILED,
+                     "A %s value has no D-Bus mapping", g_type_name (type));
+        return NULL;
+      }
     }
 }
 
@@ -425,6 +666,18 @@ _zbus_value_to_variant (const GValue   *value,
                         const char     *signature,
                         ZbusConnection *connection,
                         GError        **error)
+{
+  return _zbus_value_to_variant_full (value, signature, connection, NULL, error);
+}
+
+/* @fds receives the descriptors of `h` values (copies: the caller keeps
+ * its own); NULL where none can travel. */
+GVariant *
+_zbus_value_to_variant_full (const GValue   *value,
+                             const char     *signature,
+                             ZbusConnection *connection,
+                             GUnixFDList    *fds,
+                             GError        **error)
 {
   g_autoptr(GVariant) v = NULL;
   GError *local_error = NULL;
@@ -436,7 +689,7 @@ _zbus_value_to_variant (const GValue   *value,
       return NULL;
     }
 
-  v = value_to_variant_overridden (value, signature, &local_error);
+  v = value_to_variant_overridden (value, signature, fds, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
@@ -635,14 +888,46 @@ variant_to_number (GVariant *variant,
     }
 }
 
-/* @variant must be of type @signature, the signature declared for the
- * member, which the description checked against the GType. */
+/* A handle names one of the message's descriptors; the value borrows it. */
+static gboolean
+handle_to_fd (GVariant     *variant,
+              GValue       *value,
+              GUnixFDList  *fds,
+              GError      **error)
+{
+  gint32 index = g_variant_get_handle (variant);
+
+  if (fds == NULL || index < 0 || index >= g_unix_fd_list_get_length (fds))
+    {
+      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                   "Handle %d names none of the %d file descriptors sent with the message",
+                   index, fds != NULL ? g_unix_fd_list_get_length (fds) : 0);
+      return FALSE;
+    }
+  g_value_set_int (value, g_unix_fd_list_peek_fds (fds, NULL)[index]);
+  return TRUE;
+}
+
 gboolean
 _zbus_variant_to_value (GVariant       *variant,
                         GValue         *value,
                         const char     *signature,
                         ZbusConnection *connection,
                         GError        **error)
+{
+  return _zbus_variant_to_value_full (variant, value, signature, connection, NULL, error);
+}
+
+/* @variant must be of type @signature, the signature declared for the
+ * member, which the description checked against the GType. An `h` value is
+ * looked up in @fds, the message's descriptors, which keep owning it. */
+gboolean
+_zbus_variant_to_value_full (GVariant       *variant,
+                             GValue         *value,
+                             const char     *signature,
+                             ZbusConnection *connection,
+                             GUnixFDList    *fds,
+                             GError        **error)
 {
   GType type = G_VALUE_TYPE (value);
 
@@ -675,9 +960,12 @@ _zbus_variant_to_value (GVariant       *variant,
         return wrong_type (variant, type, error);
       g_value_set_boolean (value, g_variant_get_boolean (variant));
       return TRUE;
+    case G_TYPE_INT:
+      if (g_variant_is_of_type (variant, G_VARIANT_TYPE_HANDLE))
+        return handle_to_fd (variant, value, fds, error);
+      return variant_to_number (variant, value, error);
     case G_TYPE_CHAR:
     case G_TYPE_UCHAR:
-    case G_TYPE_INT:
     case G_TYPE_UINT:
     case G_TYPE_LONG:
     case G_TYPE_INT64:
@@ -704,6 +992,12 @@ _zbus_variant_to_value (GVariant       *variant,
         g_value_set_variant (value, variant);
       return TRUE;
     default:
-      return wrong_type (variant, type, error);
+      {
+        const Converter *converter = find_converter (type);
+
+        if (converter != NULL)
+          return convert_from_variant (converter, variant, value, error);
+        return wrong_type (variant, type, error);
+      }
     }
 }

@@ -48,7 +48,7 @@
  * |---|---|---|
  * | `gboolean` | `b` | |
  * | `gchar`, `guchar` | `y` | |
- * | `gint`, `guint` | `i`, `u` | `n`, `q` (values that do not fit fail) |
+ * | `gint`, `guint` | `i`, `u` | `n`, `q` (values that do not fit fail); `h` for a `gint` |
  * | `glong`, `gint64` / `gulong`, `guint64` | `x` / `t` | |
  * | `gdouble`, `gfloat` | `d` | |
  * | `gchararray` | `s` | `o`, `g` (values are checked) |
@@ -58,6 +58,17 @@
  * | flags | `u` | |
  * | a `GObject` type | `o`: the path it is served at | |
  * | `GVariant` | the pspec's type if definite, else `v` | a subtype of the pspec's type |
+ * | any other type (`GHashTable`, `GDateTime`, pointers, …) | refused | the signature of a converter: [func@Zbus.Interface.register_converter] |
+ *
+ * A `gint` argument overridden to `h` is a file descriptor. A method's
+ * handler borrows the descriptors it gets: they are the call's, closed
+ * after it, so the handler `dup()`s one it keeps. A descriptor a method
+ * returns as `h` is handed over: the reply carries a copy and the library
+ * closes the returned one. A signal carries a copy of its `h` arguments;
+ * the emitter keeps its own. A property cannot be `h`. Handlers of a
+ * method table find the call's descriptors with
+ * [method@Zbus.Message.get_unix_fd_list] and answer with some through
+ * [method@Zbus.MethodInvocation.return_value_with_unix_fd_list].
  *
  * Introspection carries `org.gtk.GDBus.DocString` annotations: the type's
  * doc ([func@Zbus.Interface.type_set_doc]), property blurbs, member docs
@@ -194,7 +205,8 @@ static void
 send_signal_on_exports (ZbusInterface *self,
                         const char    *destination,
                         const char    *member,
-                        GVariant    *(*make_body) (ZbusInterface *, ZbusConnection *, gpointer),
+                        GVariant    *(*make_body) (ZbusInterface *, ZbusConnection *,
+                                                   GUnixFDList *, gpointer),
                         gpointer       data)
 {
   ZbusInterfacePrivate *priv = zbus_interface_get_instance_private (self);
@@ -206,19 +218,29 @@ send_signal_on_exports (ZbusInterface *self,
       ZbusConnection *connection = _zbus_object_server_peek_connection (export->server);
       const char *iface_name = name;
       g_autoptr(GVariant) body = NULL;
+      g_autoptr(GUnixFDList) fds = NULL;
+      g_autoptr(ZbusMessage) message = NULL;
       g_autoptr(GError) error = NULL;
 
       if (connection == NULL || zbus_connection_is_closed (connection))
         continue;
-      body = make_body (self, connection, data);
+      fds = g_unix_fd_list_new ();
+      body = make_body (self, connection, fds, data);
       if (body == NULL)
         continue;
       g_variant_ref_sink (body);
       if (g_str_equal (member, "PropertiesChanged"))
         iface_name = ZBUS_PROPERTIES_INTERFACE;
-      if (!zbus_connection_emit_signal (connection, destination, export->path, iface_name,
-                                        member, body, &error) &&
-          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+      message = zbus_message_new_signal (export->path, iface_name, member, &error);
+      if (message != NULL && destination != NULL)
+        zbus_message_set_destination (message, destination, NULL);
+      if (message != NULL && zbus_message_set_body (message, body, &error))
+        {
+          if (g_unix_fd_list_get_length (fds) > 0)
+            zbus_message_set_unix_fd_list (message, fds);
+          zbus_connection_send_message (connection, message, NULL, &error);
+        }
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
         g_warning ("Could not emit %s.%s on %s: %s", iface_name, member, export->path, error->message);
     }
 }
@@ -226,6 +248,7 @@ send_signal_on_exports (ZbusInterface *self,
 static GVariant *
 changes_body (ZbusInterface  *self,
               ZbusConnection *connection,
+              GUnixFDList    *fds,
               gpointer        data)
 {
   GPtrArray *changes = data;
@@ -397,6 +420,7 @@ typedef struct
 static GVariant *
 signal_body (ZbusInterface  *self,
              ZbusConnection *connection,
+             GUnixFDList    *fds,
              gpointer        data)
 {
   SignalArgs *args = data;
@@ -405,8 +429,9 @@ signal_body (ZbusInterface  *self,
   for (guint i = 0; args->signal->arg_sigs[i] != NULL; i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GVariant) v = _zbus_value_to_variant (&args->values[i + 1], args->signal->arg_sigs[i],
-                                                      connection, &error);
+      g_autoptr(GVariant) v = _zbus_value_to_variant_full (&args->values[i + 1],
+                                                           args->signal->arg_sigs[i], connection,
+                                                           fds, &error);
 
       if (v == NULL)
         {

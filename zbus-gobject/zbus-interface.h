@@ -45,6 +45,45 @@ typedef void (*ZbusInterfaceMethodFunc) (ZbusInterface        *self,
                                          gpointer              user_data);
 
 /**
+ * ZbusValueToVariantFunc:
+ * @value: the value to send, of the type the converter was registered for
+ * @user_data: (closure): the data given with the function
+ * @error: return location for a #GError
+ *
+ * Converts a value of a type that has no D-Bus mapping of its own
+ * ([func@Zbus.Interface.register_converter]).
+ *
+ * Returns: (transfer full) (nullable): a variant of the converter's
+ *   signature (a floating reference is sunk), or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+typedef GVariant *(*ZbusValueToVariantFunc) (const GValue  *value,
+                                             gpointer       user_data,
+                                             GError       **error);
+
+/**
+ * ZbusVariantToValueFunc:
+ * @variant: a value of the converter's signature, as it came from the bus
+ * @user_data: (closure): the data given with the function
+ * @error: return location for a #GError
+ *
+ * Converts a value received from the bus to the type the converter was
+ * registered for ([func@Zbus.Interface.register_converter]). A value that
+ * cannot be converted fails the call that carried it with
+ * `org.freedesktop.DBus.Error.InvalidArgs` and @error's message.
+ *
+ * Returns: (transfer full) (nullable): a #GValue holding the converted
+ *   value (of the registered type, or one that transforms to it), or %NULL
+ *   with @error set
+ *
+ * Since: 1.0
+ */
+typedef GValue   *(*ZbusVariantToValueFunc) (GVariant      *variant,
+                                             gpointer       user_data,
+                                             GError       **error);
+
+/**
  * ZbusInterfaceMethod: (skip)
  * @name: the D-Bus name of the method, like `Frobnicate`
  * @in_signature: (nullable): the signature of the in-arguments, like `su`;
@@ -164,6 +203,20 @@ gboolean     zbus_interface_type_set_introspection_docs (GType               typ
 ZBUS_AVAILABLE_IN_1_0
 gboolean     zbus_interface_type_set_strict_order      (GType                type,
                                                         gboolean             strict);
+ZBUS_AVAILABLE_IN_1_0
+gboolean     zbus_interface_register_converter         (GType                type,
+                                                        const char          *signature,
+                                                        ZbusValueToVariantFunc to_variant,
+                                                        gpointer             to_variant_data,
+                                                        GDestroyNotify       to_variant_destroy,
+                                                        ZbusVariantToValueFunc from_variant,
+                                                        gpointer             from_variant_data,
+                                                        GDestroyNotify       from_variant_destroy);
+ZBUS_AVAILABLE_IN_1_0
+gboolean     zbus_interface_register_converter_with_closures (GType          type,
+                                                        const char          *signature,
+                                                        GClosure            *to_variant,
+                                                        GClosure            *from_variant);
 ZBUS_AVAILABLE_IN_1_0
 gboolean     zbus_interface_type_check                 (GType                type,
                                                         GError             **error);

@@ -1184,6 +1184,20 @@ zbus_message_new_from_bytes (GBytes       *bytes,
                              GUnixFDList  *fd_list,
                              GError      **error)
 {
+  return _zbus_message_new_from_bytes_full (bytes, fd_list, TRUE, error);
+}
+
+/* @strict_handles: whether an `h` value past the message's fds makes it
+ * invalid. A connection reads messages with it off: dbus-daemon, libdbus
+ * and GDBus let such messages through, and refusing one would close the
+ * connection, letting any peer disconnect a service. The handle then
+ * indexes nothing, which whoever uses it finds out. */
+ZbusMessage *
+_zbus_message_new_from_bytes_full (GBytes       *bytes,
+                                   GUnixFDList  *fd_list,
+                                   gboolean      strict_handles,
+                                   GError      **error)
+{
   g_autoptr(ZbusMessage) self = NULL;
   const char *missing;
   const char *sig;
@@ -1252,7 +1266,7 @@ zbus_message_new_from_bytes (GBytes       *bytes,
   self->body_offset = r.pos;
   self->body_size = body_len;
   r.end = size;
-  r.n_fds = self->num_unix_fds;
+  r.n_fds = strict_handles ? self->num_unix_fds : G_MAXUINT32;
   while (sig != NULL && *sig != '\0')
     if (!validate_value (&r, &sig, 0))
       return NULL;

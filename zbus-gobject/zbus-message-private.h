@@ -103,5 +103,9 @@ gboolean     _zbus_variant_type_check       (const GVariantType *type,
  * Returns a new floating-free reference, never NULL for a non-empty
  * signature. */
 GVariant    *_zbus_message_decode_body      (ZbusMessage      *self);
+ZbusMessage *_zbus_message_new_from_bytes_full (GBytes       *bytes,
+                                                GUnixFDList  *fd_list,   /* (nullable) */
+                                                gboolean      strict_handles,
+                                                GError      **error);
 
 G_END_DECLS

@@ -981,7 +981,7 @@ zbus_message_stream_new_for_match_rule_async (ZbusConnection      *connection,
  * @result: the result passed to the callback
  * @error: return location for a #GError
  *
- * Finishes [ctor@Zbus.MessageStream.new_for_match_rule_async].
+ * Finishes [func@Zbus.MessageStream.new_for_match_rule_async].
  *
  * Returns: (transfer full): the new stream, or %NULL on error
  *

@@ -522,10 +522,36 @@ void
 zbus_method_invocation_return_value (ZbusMethodInvocation *self,
                                      GVariant             *parameters)
 {
+  zbus_method_invocation_return_value_with_unix_fd_list (self, parameters, NULL);
+}
+
+/**
+ * zbus_method_invocation_return_value_with_unix_fd_list:
+ * @self: an invocation
+ * @parameters: (nullable): the out-arguments as a tuple, or %NULL for none;
+ *   floating references are consumed
+ * @fd_list: (nullable): the file descriptors the `h` values of @parameters
+ *   index, or %NULL for none
+ *
+ * Answers the call like [method@Zbus.MethodInvocation.return_value], with
+ * file descriptors. The reply holds a reference to @fd_list, whose
+ * descriptors stay open until the reply has been sent; the caller keeps
+ * the ones it had before adding them to the list. Sending fails, and is
+ * logged, on a connection that cannot pass descriptors
+ * ([method@Zbus.Connection.get_unix_fd_passing]).
+ *
+ * Since: 1.0
+ */
+void
+zbus_method_invocation_return_value_with_unix_fd_list (ZbusMethodInvocation *self,
+                                                       GVariant             *parameters,
+                                                       GUnixFDList          *fd_list)
+{
   g_autoptr(GVariant) body = NULL;
   g_autoptr(ZbusMessage) reply = NULL;
 
   g_return_if_fail (ZBUS_IS_METHOD_INVOCATION (self));
+  g_return_if_fail (fd_list == NULL || G_IS_UNIX_FD_LIST (fd_list));
 
   body = parameters ? g_variant_ref_sink (parameters) : g_variant_ref_sink (g_variant_new ("()"));
   if (!g_variant_is_of_type (body, G_VARIANT_TYPE_TUPLE) ||
@@ -544,6 +570,8 @@ zbus_method_invocation_return_value (ZbusMethodInvocation *self,
     return;
   reply = zbus_message_new_method_reply (self->call);
   zbus_message_set_body (reply, body, NULL);
+  if (fd_list != NULL)
+    zbus_message_set_unix_fd_list (reply, fd_list);
   send_reply (self, reply);
 }
 

@@ -58,6 +58,10 @@ ZBUS_AVAILABLE_IN_1_0
 void                  zbus_method_invocation_return_value       (ZbusMethodInvocation *self,
                                                                  GVariant             *parameters);
 ZBUS_AVAILABLE_IN_1_0
+void                  zbus_method_invocation_return_value_with_unix_fd_list (ZbusMethodInvocation *self,
+                                                                 GVariant             *parameters,
+                                                                 GUnixFDList          *fd_list);
+ZBUS_AVAILABLE_IN_1_0
 void                  zbus_method_invocation_return_gerror      (ZbusMethodInvocation *self,
                                                                  const GError         *error);
 ZBUS_AVAILABLE_IN_1_0

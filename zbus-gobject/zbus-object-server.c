@@ -10,6 +10,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "zbus-call-control-private.h"
 #include "zbus-connection-private.h"
 #include "zbus-error.h"
@@ -750,11 +752,13 @@ handle_properties (ZbusObjectServer *self,
 /* ------------------------------------------------------------------------ */
 /* Methods */
 
-/* Returns a full reference. */
+/* Returns a full reference; copies of the descriptors of `h` values join
+ * @fds. */
 static GVariant *
 make_reply_body (ZbusObjectServer     *self,
                  const ZbusMemberInfo *m,
                  GValue               *ret,
+                 GUnixFDList          *fds,
                  GError              **error)
 {
   g_autofree char *inner = NULL;
@@ -778,7 +782,7 @@ make_reply_body (ZbusObjectServer     *self,
         }
       return g_variant_ref (tuple);
     }
-  v = _zbus_value_to_variant (ret, inner, self->connection, error);
+  v = _zbus_value_to_variant_full (ret, inner, self->connection, fds, error);
   return v ? g_variant_ref_sink (g_variant_new_tuple (&v, 1)) : NULL;
 }
 
@@ -836,8 +840,9 @@ invoke_method (ZbusObjectServer     *self,
       g_autoptr(GVariant) arg = g_variant_get_child_value (body, i - m->first_arg);
 
       g_value_init (&values[i + 1], m->query.param_types[i] & ~G_SIGNAL_TYPE_STATIC_SCOPE);
-      if (!_zbus_variant_to_value (arg, &values[i + 1], m->arg_sigs[i - m->first_arg],
-                                   self->connection, &error))
+      if (!_zbus_variant_to_value_full (arg, &values[i + 1], m->arg_sigs[i - m->first_arg],
+                                        self->connection, zbus_message_get_unix_fd_list (call),
+                                        &error))
         {
           g_prefix_error (&error, "Argument %u of %s: ", i - m->first_arg, m->name);
           zbus_method_invocation_return_gerror (invocation, error);
@@ -856,7 +861,13 @@ invoke_method (ZbusObjectServer     *self,
     goto out;
 
   {
-    g_autoptr(GVariant) reply = make_reply_body (self, m, &ret, &error);
+    g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+    g_autoptr(GVariant) reply = make_reply_body (self, m, &ret, fds, &error);
+
+    /* A returned descriptor is handed over: the reply has its copy. */
+    if (G_VALUE_HOLDS_INT (&ret) && g_str_equal (m->out_signature, "(h)") &&
+        g_value_get_int (&ret) >= 0)
+      g_close (g_value_get_int (&ret), NULL);
 
     if (reply == NULL)
       {
@@ -865,7 +876,8 @@ invoke_method (ZbusObjectServer     *self,
                                                   error->message);
       }
     else
-      zbus_method_invocation_return_value (invocation, reply);
+      zbus_method_invocation_return_value_with_unix_fd_list (
+        invocation, reply, g_unix_fd_list_get_length (fds) > 0 ? fds : NULL);
   }
 
 out:

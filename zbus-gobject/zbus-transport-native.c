@@ -320,14 +320,14 @@ decode_message (ZbusNative  *native,
   guint n_needed;
 
   if (native->rfds->len == 0)
-    return zbus_message_new_from_bytes (bytes, NULL, error);
+    return _zbus_message_new_from_bytes_full (bytes, NULL, FALSE, error);
 
   /* Offer every fd at hand; the header says how many are this message's.
    * The rest stay for the messages behind it. */
   fds = g_unix_fd_list_new_from_array ((int *) native->rfds->data, native->rfds->len);
   g_array_set_size (native->rfds, 0);
 
-  message = zbus_message_new_from_bytes (bytes, fds, error);
+  message = _zbus_message_new_from_bytes_full (bytes, fds, FALSE, error);
   if (message == NULL)
     return NULL;
 

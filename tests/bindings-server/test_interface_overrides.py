@@ -288,4 +288,4 @@ def test_signature_that_does_not_fit():
     with pytest.raises(GLib.Error) as info:
         Zbus.Interface.type_check(Wrong)
     assert '“count”' in info.value.message
-    assert 'gint can be sent as “i” or “n”, not as “s”' in info.value.message
+    assert 'gint can be sent as “i”, “n” or “h”, not as “s”' in info.value.message
