@@ -339,6 +339,19 @@ wait_until_held (guint n)
   g_source_remove (id);
 }
 
+/* Runs the context for @msec milliseconds or until @call is answered;
+ * returns whether it was. */
+static gboolean
+run_until_done_or (Call *call,
+                   guint msec)
+{
+  gint64 until = g_get_monotonic_time () + msec * G_TIME_SPAN_MILLISECOND;
+
+  while (!call->done && g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+  return call->done;
+}
+
 /* Runs a call to its end. */
 static Call *
 run_call (Fixture    *fixture,
@@ -664,6 +677,49 @@ test_authorize_nested (Fixture       *fixture,
   g_assert_cmpstr (fixture->replies->str, ==, "21 22 ");
 }
 
+static gboolean
+authorize_keep_cb (ZbusObjectServer     *server,
+                   ZbusMethodInvocation *invocation,
+                   gpointer              user_data)
+{
+  g_ptr_array_add (held, g_object_ref (invocation));
+  return TRUE;
+}
+
+/* The connection goes away while a decision and later calls are pending:
+ * a late decision is harmless, and nothing is leaked. */
+static void
+test_authorize_closed (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(Call) first = NULL;
+  g_autoptr(Call) second = NULL;
+  g_autoptr(Call) third = NULL;
+  g_autoptr(ZbusMethodInvocation) invocation = NULL;
+
+  g_signal_connect (fixture->server, "authorize-call", G_CALLBACK (authorize_keep_cb), fixture);
+  first = start_call (fixture, "1", LOOSE_PATH, "org.zbus.Loose", "Echo", g_variant_new ("(i)", 1));
+  second = start_call (fixture, "2", STRICT_PATH, "org.zbus.Strict", "Echo", g_variant_new ("(i)", 2));
+  /* Everything waits for the first decision, even Peer calls. */
+  wait_until_held (1);
+  g_assert_false (run_until_done_or (third = start_call (fixture, "ping", LOOSE_PATH,
+                                                          "org.freedesktop.DBus.Peer", "Ping", NULL),
+                                     200));
+  g_assert_cmpuint (held->len, ==, 1);
+
+  g_assert_true (zbus_connection_close_sync (fixture->server_conn, NULL, NULL));
+  wait_for_call (first);
+  wait_for_call (second);
+  wait_for_call (third);
+  g_assert_nonnull (first->error);
+  g_assert_nonnull (second->error);
+  g_assert_nonnull (third->error);
+  invocation = g_ptr_array_steal_index (held, 0);
+  zbus_method_invocation_authorize (invocation);
+  while (g_main_context_iteration (NULL, FALSE));
+  g_assert_cmpstr (trace->str, ==, "");
+}
+
 /* ------------------------------------------------------------------------ */
 /* Call order */
 
@@ -867,6 +923,7 @@ main (int   argc,
       ADD ("authorize-sync", test_authorize_sync);
       ADD ("authorize-async", test_authorize_async);
       ADD ("authorize-nested", test_authorize_nested);
+      ADD ("authorize-closed", test_authorize_closed);
       ADD ("strict-order", test_strict_order);
       ADD ("loose-order", test_loose_order);
       ADD ("call-out", test_call_out);

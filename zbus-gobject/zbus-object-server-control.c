@@ -407,12 +407,15 @@ resume_cb (gpointer user_data)
 {
   ZbusObjectServer *server = user_data;
   ZbusCallControl *control = _zbus_object_server_get_control (server);
+  ZbusConnection *connection;
 
   g_mutex_lock (&control->lock);
   g_clear_pointer (&control->resume, g_source_unref);
   g_mutex_unlock (&control->lock);
 
-  if (_zbus_object_server_peek_connection (server) == NULL)
+  /* Calls still waiting on a closed connection cannot be answered. */
+  connection = _zbus_object_server_peek_connection (server);
+  if (connection == NULL || zbus_connection_is_closed (connection))
     {
       _zbus_call_control_clear (control);
       return G_SOURCE_REMOVE;

@@ -145,9 +145,10 @@ zbus_object_server_class_init (ZbusObjectServerClass *klass)
    * [method@Zbus.MethodInvocation.deny] — now, or later from anywhere
    * (keep a reference, for instance while asking polkit or
    * [method@Zbus.MethodInvocation.get_caller_credentials]). An invocation
-   * dropped undecided denies the call. While a decision is pending, the
-   * calls that arrive after it wait, from every sender, and are asked about
-   * in their order once it is made; so decide promptly.
+   * dropped undecided denies the call. While a decision is pending, every
+   * call that arrives after it waits, from every sender and to any path
+   * (`Introspect` and `Peer` too), and is dispatched, or asked about, in
+   * its order once the decision is made; so decide promptly.
    *
    * A handler that returns %FALSE without deciding leaves the call to the
    * next handler; when none takes charge, the call is allowed. With no
