@@ -83,6 +83,7 @@ typedef struct
   ZbusAuthMechanisms mechanisms;
   GArray *names;              /* (element-type NameRequest) */
   GArray *objects;            /* (element-type ServeAt) */
+  GPtrArray *managers;        /* (element-type utf8): object manager paths */
   int method_timeout;
   guint max_queued;
   GMainContext *context;      /* (owned) (nullable) */
@@ -126,6 +127,7 @@ static void
 settings_clear (Settings *settings)
 {
   g_clear_pointer (&settings->objects, g_array_unref);
+  g_clear_pointer (&settings->managers, g_ptr_array_unref);
   g_clear_pointer (&settings->address, g_free);
   g_clear_object (&settings->stream);
   g_clear_object (&settings->socket);
@@ -162,6 +164,9 @@ settings_copy (Settings       *dest,
       serve.iface = g_object_ref (serve.iface);
       g_array_append_val (dest->objects, serve);
     }
+  dest->managers = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < src->managers->len; i++)
+    g_ptr_array_add (dest->managers, g_strdup (g_ptr_array_index (src->managers, i)));
 }
 
 static void
@@ -188,6 +193,7 @@ zbus_connection_builder_init (ZbusConnectionBuilder *self)
   self->settings.names = g_array_new (FALSE, FALSE, sizeof (NameRequest));
   g_array_set_clear_func (self->settings.names, (GDestroyNotify) name_request_clear);
   self->settings.objects = objects_new ();
+  self->settings.managers = g_ptr_array_new_with_free_func (g_free);
   self->settings.mechanisms = ZBUS_AUTH_MECHANISM_EXTERNAL | ZBUS_AUTH_MECHANISM_ANONYMOUS;
 }
 
@@ -457,6 +463,33 @@ zbus_connection_builder_serve_at (ZbusConnectionBuilder *self,
   serve.path = g_strdup (path);
   serve.iface = g_object_ref (iface);
   g_array_append_val (self->settings.objects, serve);
+}
+
+/**
+ * zbus_connection_builder_add_object_manager:
+ * @self: a builder
+ * @path: the object path to serve `org.freedesktop.DBus.ObjectManager` at
+ *
+ * Serves `org.freedesktop.DBus.ObjectManager` at @path as soon as the
+ * connection is up, before the objects of
+ * [method@Zbus.ConnectionBuilder.serve_at] are served and before the names
+ * of [method@Zbus.ConnectionBuilder.add_name] are requested: an object
+ * manager client that finds the service by name gets every object below
+ * @path with its first `GetManagedObjects`. See
+ * [method@Zbus.ObjectServer.add_object_manager]. Giving one path twice
+ * adds one manager.
+ *
+ * Since: 1.0
+ */
+void
+zbus_connection_builder_add_object_manager (ZbusConnectionBuilder *self,
+                                            const char            *path)
+{
+  g_return_if_fail (ZBUS_IS_CONNECTION_BUILDER (self));
+  g_return_if_fail (path != NULL && g_variant_is_object_path (path));
+
+  if (!g_ptr_array_find_with_equal_func (self->settings.managers, path, g_str_equal, NULL))
+    g_ptr_array_add (self->settings.managers, g_strdup (path));
 }
 
 /**
@@ -899,6 +932,21 @@ build_with_settings (Settings      *settings,
     {
       zbus_connection_close_sync (connection, NULL, NULL);
       return NULL;
+    }
+
+  for (guint i = 0; i < settings->managers->len; i++)
+    {
+      GError *local_error = NULL;
+
+      /* A new object server: FALSE always comes with an error. */
+      if (!zbus_object_server_add_object_manager (zbus_connection_get_object_server (connection),
+                                                  g_ptr_array_index (settings->managers, i),
+                                                  &local_error))
+        {
+          g_propagate_error (error, local_error);
+          zbus_connection_close_sync (connection, NULL, NULL);
+          return NULL;
+        }
     }
 
   for (guint i = 0; i < settings->objects->len; i++)

@@ -57,6 +57,9 @@ void                   zbus_connection_builder_serve_at         (ZbusConnectionB
                                                                  const char             *path,
                                                                  ZbusInterface          *iface);
 ZBUS_AVAILABLE_IN_1_0
+void                   zbus_connection_builder_add_object_manager (ZbusConnectionBuilder *self,
+                                                                   const char            *path);
+ZBUS_AVAILABLE_IN_1_0
 void                   zbus_connection_builder_set_method_timeout (ZbusConnectionBuilder *self,
                                                                    int                    timeout_msec);
 ZBUS_AVAILABLE_IN_1_0

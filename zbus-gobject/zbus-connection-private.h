@@ -76,6 +76,20 @@ gboolean        _zbus_connection_read_once      (ZbusConnection        *self,
                                                  gint64                 deadline_us,
                                                  GCancellable          *cancellable);
 
+/* A connection that asks to become a monitor stops answering the calls
+ * it sees (BECOMING, set before BecomeMonitor goes out); once it is one
+ * (ACTIVE), it refuses to send anything, since the bus would disconnect
+ * it. Any thread. */
+typedef enum
+{
+  ZBUS_MONITOR_NONE,
+  ZBUS_MONITOR_BECOMING,
+  ZBUS_MONITOR_ACTIVE,
+} ZbusMonitorState;
+
+void            _zbus_connection_set_monitor    (ZbusConnection        *self,
+                                                 ZbusMonitorState       state);
+
 /* Used by ZbusConnectionBuilder. */
 ZbusConnection *_zbus_connection_new_native     (GSocket               *socket,
                                                  GBytes                *leftover,

@@ -152,6 +152,7 @@ struct _ZbusConnection
   guint next_handler_id;
   ZbusConnectionCallClaimer claimer;
   gpointer claimer_data;
+  ZbusMonitorState monitor;     /* (atomic) */
 
   gboolean closed;
   gboolean closed_signalled;
@@ -402,6 +403,15 @@ filter_gdbus_message (ZbusConnection *self,
   if (message == NULL)
     return gmessage;
 
+  /* A monitor's messages are all the program's, and GDBus must answer
+   * none of the calls it sees: the bus disconnects a monitor that sends. */
+  if (g_atomic_int_get (&self->monitor) != ZBUS_MONITOR_NONE)
+    {
+      deliver (self, message);
+      g_object_unref (gmessage);
+      return NULL;
+    }
+
   g_mutex_lock (&self->lock);
   ours = is_reply_to_pending_locked (self, message);
   claimer = self->claimer;
@@ -596,6 +606,12 @@ dispatch_message (ZbusConnection *self,
 {
   g_autoptr(GPtrArray) snapshot = NULL;
   gboolean claimed = FALSE;
+
+  /* A monitor's messages are other connections' business: they are for
+   * its streams alone (fed by the filters), never to be answered or
+   * taken as the bus speaking to this connection. */
+  if (g_atomic_int_get (&self->monitor) != ZBUS_MONITOR_NONE)
+    return;
 
   g_mutex_lock (&self->lock);
   snapshot = snapshot_handlers_locked (self->handlers);
@@ -1769,6 +1785,13 @@ check_open (ZbusConnection  *self,
   return FALSE;
 }
 
+void
+_zbus_connection_set_monitor (ZbusConnection   *self,
+                              ZbusMonitorState  state)
+{
+  g_atomic_int_set (&self->monitor, state);
+}
+
 /* Sends @message, registering @call (when not NULL) under its serial
  * before the message can leave, so the reply cannot come first. */
 static gboolean
@@ -1779,6 +1802,12 @@ send_internal (ZbusConnection  *self,
 {
   if (!check_open (self, error))
     return FALSE;
+  if (g_atomic_int_get (&self->monitor) == ZBUS_MONITOR_ACTIVE)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           "The connection is a monitor: it cannot send messages");
+      return FALSE;
+    }
 
   if (self->gdbus != NULL)
     {

@@ -215,4 +215,23 @@ ZbusObjectServer     *zbus_connection_get_object_server        (ZbusConnection  
 ZBUS_AVAILABLE_IN_1_0
 char                 *zbus_generate_guid                       (void);
 
+/* zbus-connection-monitor.c */
+typedef struct _ZbusMessageStream ZbusMessageStream;
+
+ZBUS_AVAILABLE_IN_1_0
+ZbusMessageStream    *zbus_connection_become_monitor           (ZbusConnection       *self,
+                                                                const char * const   *rules,
+                                                                GCancellable         *cancellable,
+                                                                GError              **error);
+ZBUS_AVAILABLE_IN_1_0
+void                  zbus_connection_become_monitor_async     (ZbusConnection       *self,
+                                                                const char * const   *rules,
+                                                                GCancellable         *cancellable,
+                                                                GAsyncReadyCallback   callback,
+                                                                gpointer              user_data);
+ZBUS_AVAILABLE_IN_1_0
+ZbusMessageStream    *zbus_connection_become_monitor_finish    (ZbusConnection       *self,
+                                                                GAsyncResult         *result,
+                                                                GError              **error);
+
 G_END_DECLS

@@ -28,6 +28,10 @@ G_BEGIN_DECLS
 # include "zbus-signal-emitter.h"
 # include "zbus-object-server.h"
 # include "zbus-proxy.h"
+# include "zbus-proxy-type.h"
+# include "zbus-remote-object.h"
+# include "zbus-object-manager-client.h"
+# include "zbus-bus-proxy.h"
 #undef ZBUS_INSIDE
 
 G_END_DECLS

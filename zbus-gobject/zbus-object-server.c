@@ -16,6 +16,7 @@
 #include "zbus-connection-private.h"
 #include "zbus-error.h"
 #include "zbus-interface-private.h"
+#include "zbus-object-server-private.h"
 
 /**
  * ZbusObjectServer:
@@ -27,7 +28,9 @@
  * made on first use and living as long as the connection. It dispatches
  * method calls on the connection's context, answers
  * `org.freedesktop.DBus.Properties`, `Introspectable` and `Peer` on every
- * path it serves (introspection also on the paths above them), and answers
+ * path it serves (introspection also on the paths above them),
+ * `org.freedesktop.DBus.ObjectManager` where the program asks for it
+ * ([method@Zbus.ObjectServer.add_object_manager]), and answers
  * calls to what it does not serve with `UnknownObject`, `UnknownInterface`,
  * `UnknownMethod` or `InvalidArgs`, each naming what was wrong. A call
  * without an interface field is dispatched when its member is unambiguous
@@ -240,7 +243,8 @@ serves_call (ZbusObjectServer *self,
   if (path == NULL)
     return FALSE;
   return g_hash_table_contains (self->nodes, path) ||
-         (is_standard_call (call) && has_descendants_locked (self, path));
+         (is_standard_call (call) && has_descendants_locked (self, path)) ||
+         _zbus_object_server_managers_serve (self, path, is_standard_call (call));
 }
 
 /* Whether this server takes @call: what it serves, and anything below a
@@ -289,6 +293,34 @@ snapshot_node (ZbusObjectServer *self,
   for (guint i = 0; i < node->len; i++)
     g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (node, i)));
   return copy;
+}
+
+/* Every node strictly below @path: path → the interfaces there, each with a
+ * reference. */
+GHashTable *
+_zbus_object_server_snapshot_below (ZbusObjectServer *self,
+                                    const char       *path)
+{
+  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&servers_lock);
+  GHashTable *below = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) g_ptr_array_unref);
+  GHashTableIter iter;
+  const char *key;
+  GPtrArray *node;
+
+  g_hash_table_iter_init (&iter, self->nodes);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &key, (gpointer *) &node))
+    {
+      GPtrArray *copy;
+
+      if (!is_below (key, path))
+        continue;
+      copy = g_ptr_array_new_with_free_func (g_object_unref);
+      for (guint i = 0; i < node->len; i++)
+        g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (node, i)));
+      g_hash_table_insert (below, g_strdup (key), copy);
+    }
+  return below;
 }
 
 static ZbusInterface *
@@ -466,11 +498,12 @@ list_children_locked (ZbusObjectServer *self,
  * @path: an object path
  *
  * Gets the introspection XML `org.freedesktop.DBus.Introspectable.Introspect`
- * answers at @path: the standard interfaces and every interface served there,
- * and the child nodes below it.
+ * answers at @path: the standard interfaces, `org.freedesktop.DBus.ObjectManager`
+ * if an object manager is there, every interface served there, and the child
+ * nodes below it.
  *
  * Returns: (transfer full) (nullable): the XML, or %NULL if nothing is
- *   served at or below @path
+ *   served or managed at or below @path
  *
  * Since: 1.0
  */
@@ -480,6 +513,7 @@ zbus_object_server_introspect (ZbusObjectServer *self,
 {
   g_autoptr(GPtrArray) node = NULL;
   g_autoptr(GPtrArray) children = NULL;
+  gboolean manager;
   GString *xml;
 
   g_return_val_if_fail (ZBUS_IS_OBJECT_SERVER (self), NULL);
@@ -489,13 +523,17 @@ zbus_object_server_introspect (ZbusObjectServer *self,
   g_mutex_lock (&servers_lock);
   children = list_children_locked (self, path);
   g_mutex_unlock (&servers_lock);
-  if (node == NULL && children->len == 0)
+  manager = _zbus_object_server_is_manager (self, path);
+  _zbus_object_server_add_manager_children (self, path, children);
+  if (node == NULL && children->len == 0 && !manager)
     return NULL;
 
   xml = g_string_new ("<!DOCTYPE node PUBLIC \"-//freedesktop//DTD D-BUS Object Introspection 1.0//EN\"\n"
                       "\"http://www.freedesktop.org/standards/dbus/1.0/introspect.dtd\">\n"
                       "<node>\n");
   g_string_append (xml, standard_interfaces_xml);
+  if (manager)
+    g_string_append (xml, _zbus_object_manager_xml);
   for (guint i = 0; node != NULL && i < node->len; i++)
     g_string_append (xml, _zbus_interface_get_info (g_ptr_array_index (node, i))->xml);
   for (guint i = 0; i < children->len; i++)
@@ -618,32 +656,18 @@ handle_get (ZbusObjectServer *self,
                                               error->message);
 }
 
-static void
-handle_get_all (ZbusObjectServer *self,
-                ZbusMessage      *call,
-                GPtrArray        *node)
+/* The readable properties of @iface as an a{sv}, each read with a scratch
+ * invocation of @call current. A property whose getter fails is left out,
+ * so one fallible property does not hide the others. */
+GVariant *
+_zbus_object_server_read_properties (ZbusObjectServer *self,
+                                     ZbusInterface    *iface,
+                                     ZbusMessage      *call)
 {
-  const char *iface_name;
-  ZbusInterface *iface;
-  const ZbusInterfaceInfo *info;
-  g_autoptr(ZbusMethodInvocation) invocation = NULL;
-  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  const ZbusInterfaceInfo *info = _zbus_interface_get_info (iface);
+  GVariantBuilder builder;
 
-  g_variant_get (zbus_message_get_body (call), "(&s)", &iface_name);
-  iface = find_by_name (node, iface_name);
-  if (iface == NULL)
-    {
-      if (g_str_has_prefix (iface_name, "org.freedesktop.DBus."))
-        reply_value (self, call, g_variant_new ("(a{sv})", NULL));
-      else
-        reply_error (self, call, "org.freedesktop.DBus.Error.UnknownInterface",
-                     "No interface “%s” at path “%s”", iface_name, zbus_message_get_path (call));
-      return;
-    }
-
-  /* A property whose getter fails is left out, so one fallible property
-   * does not hide the others. */
-  info = _zbus_interface_get_info (iface);
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
   for (guint i = 0; i < info->properties->len; i++)
     {
       const ZbusPropertyInfo *p = g_ptr_array_index (info->properties, i);
@@ -657,8 +681,34 @@ handle_get_all (ZbusObjectServer *self,
       if (value != NULL)
         g_variant_builder_add (&builder, "{sv}", p->name, value);
     }
+  return g_variant_builder_end (&builder);
+}
+
+static void
+handle_get_all (ZbusObjectServer *self,
+                ZbusMessage      *call,
+                GPtrArray        *node)
+{
+  const char *iface_name;
+  ZbusInterface *iface;
+  g_autoptr(ZbusMethodInvocation) invocation = NULL;
+
+  g_variant_get (zbus_message_get_body (call), "(&s)", &iface_name);
+  iface = find_by_name (node, iface_name);
+  if (iface == NULL)
+    {
+      if (g_str_has_prefix (iface_name, "org.freedesktop.DBus."))
+        reply_value (self, call, g_variant_new ("(a{sv})", NULL));
+      else
+        reply_error (self, call, "org.freedesktop.DBus.Error.UnknownInterface",
+                     "No interface “%s” at path “%s”", iface_name, zbus_message_get_path (call));
+      return;
+    }
+
   invocation = _zbus_method_invocation_new (self, self->connection, iface, call, FALSE);
-  zbus_method_invocation_return_value (invocation, g_variant_new ("(a{sv})", &builder));
+  zbus_method_invocation_return_value (invocation,
+                                       g_variant_new ("(@a{sv})",
+                                                      _zbus_object_server_read_properties (self, iface, call)));
 }
 
 static void
@@ -920,6 +970,7 @@ static const char * const standard_members[][2] = {
   { "Get", ZBUS_PROPERTIES_INTERFACE },
   { "GetAll", ZBUS_PROPERTIES_INTERFACE },
   { "Set", ZBUS_PROPERTIES_INTERFACE },
+  { "GetManagedObjects", ZBUS_OBJECT_MANAGER_INTERFACE },
 };
 
 static void
@@ -1001,7 +1052,10 @@ dispatch_call (ZbusObjectServer *self,
     handle_peer (self, call);
   else if (g_strcmp0 (iface_name, ZBUS_INTROSPECTABLE_INTERFACE) == 0)
     handle_introspectable (self, call);
-  else if (node == NULL)
+  else if (g_strcmp0 (iface_name, ZBUS_OBJECT_MANAGER_INTERFACE) == 0 &&
+           _zbus_object_server_is_manager (self, zbus_message_get_path (call)))
+    _zbus_object_server_handle_manager_call (self, call);
+  else if (node == NULL && !_zbus_object_server_is_manager (self, zbus_message_get_path (call)))
     reply_error (self, call, "org.freedesktop.DBus.Error.UnknownObject",
                  "No object at path “%s”", zbus_message_get_path (call));
   else if (g_strcmp0 (iface_name, ZBUS_PROPERTIES_INTERFACE) == 0)
@@ -1221,7 +1275,8 @@ _zbus_object_server_peek_connection (ZbusObjectServer *self)
  * Serves @iface at @path. The same instance may be served at several paths
  * and on several connections; its signals go out on all of them. The first
  * time a type is served, its D-Bus description is derived; a member without
- * a D-Bus mapping is reported in @error.
+ * a D-Bus mapping is reported in @error. The nearest object manager above
+ * @path, if any, emits `InterfacesAdded`.
  *
  * Returns: %TRUE if added; %FALSE without an error if an interface of the
  *   same name is already at @path, %FALSE with @error set if the type cannot
@@ -1273,6 +1328,7 @@ zbus_object_server_at (ZbusObjectServer  *self,
   g_mutex_unlock (&servers_lock);
 
   _zbus_interface_add_export (iface, self, path);
+  _zbus_object_server_interface_added (self, path, iface);
   return TRUE;
 }
 
@@ -1304,7 +1360,9 @@ remove_matching (ZbusObjectServer *self,
 
   if (removed == NULL)
     return FALSE;
+  /* Its pending PropertiesChanged leaves before InterfacesRemoved. */
   _zbus_interface_remove_export (removed, self, path);
+  _zbus_object_server_interface_removed (self, path, removed);
   return TRUE;
 }
 
@@ -1314,7 +1372,9 @@ remove_matching (ZbusObjectServer *self,
  * @path: an object path
  * @type: the type (or an ancestor type) of the interface to remove
  *
- * Stops serving the interface of @type at @path.
+ * Stops serving the interface of @type at @path. Its pending property
+ * changes go out first, then the nearest object manager above @path, if
+ * any, emits `InterfacesRemoved`.
  *
  * Returns: %TRUE if one was removed
  *
@@ -1337,7 +1397,8 @@ zbus_object_server_remove (ZbusObjectServer *self,
  * @path: an object path
  * @interface_name: the D-Bus name of the interface to remove
  *
- * Stops serving the interface named @interface_name at @path.
+ * Stops serving the interface named @interface_name at @path, as
+ * [method@Zbus.ObjectServer.remove] does.
  *
  * Returns: %TRUE if one was removed
  *

@@ -53,5 +53,12 @@ ZbusInterface    *zbus_object_server_lookup_by_name     (ZbusObjectServer  *self
 ZBUS_AVAILABLE_IN_1_0
 char             *zbus_object_server_introspect         (ZbusObjectServer  *self,
                                                          const char        *path);
+ZBUS_AVAILABLE_IN_1_0
+gboolean          zbus_object_server_add_object_manager    (ZbusObjectServer  *self,
+                                                            const char        *path,
+                                                            GError           **error);
+ZBUS_AVAILABLE_IN_1_0
+gboolean          zbus_object_server_remove_object_manager (ZbusObjectServer  *self,
+                                                            const char        *path);
 
 G_END_DECLS

@@ -142,12 +142,7 @@ _zbus_proxy_apply_get_all (ZbusProxy    *self,
                            gboolean      emit,
                            GError      **error)
 {
-  g_auto(GVariantBuilder) changed = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
   g_autoptr(GVariant) dict = NULL;
-  GVariantIter iter;
-  const char *name;
-  GVariant *value;
-  guint n_changed = 0;
 
   if (zbus_message_to_gerror (reply, error))
     return FALSE;
@@ -162,9 +157,27 @@ _zbus_proxy_apply_get_all (ZbusProxy    *self,
     return TRUE;
 
   dict = g_variant_get_child_value (zbus_message_get_body (reply), 0);
-  g_variant_iter_init (&iter, dict);
+  _zbus_proxy_seed_cache (self, dict, zbus_message_get_serial (reply), emit);
+  return TRUE;
+}
+
+/* Stores @values (an a{sv}) that message @serial of the owner brought;
+ * with @emit, announces what changed. */
+void
+_zbus_proxy_seed_cache (ZbusProxy *self,
+                        GVariant  *values,
+                        guint32    serial,
+                        gboolean   emit)
+{
+  g_auto(GVariantBuilder) changed = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  GVariantIter iter;
+  const char *name;
+  GVariant *value;
+  guint n_changed = 0;
+
+  g_variant_iter_init (&iter, values);
   while (g_variant_iter_loop (&iter, "{&sv}", &name, &value))
-    if (cache_store (self, name, value, zbus_message_get_serial (reply)))
+    if (cache_store (self, name, value, serial))
       {
         g_variant_builder_add (&changed, "{sv}", name, value);
         n_changed++;
@@ -172,8 +185,6 @@ _zbus_proxy_apply_get_all (ZbusProxy    *self,
 
   if (emit && n_changed > 0)
     _zbus_proxy_emit_properties_changed (self, g_variant_builder_end (&changed), NULL);
-
-  return TRUE;
 }
 
 ZbusMessage *

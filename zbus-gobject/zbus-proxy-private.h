@@ -56,6 +56,12 @@ void      _zbus_proxy_emit_dbus_signal              (ZbusProxy          *self,
                                                      const char         *signal_name,
                                                      GVariant           *parameters);
 void      _zbus_proxy_emit_cache_reset              (ZbusProxy          *self);
+gboolean  _zbus_proxy_init_managed                  (ZbusProxy          *self,
+                                                     const char         *owner,
+                                                     guint32             owner_serial,
+                                                     GVariant           *values,
+                                                     guint32             serial,
+                                                     GError            **error);
 
 /* zbus-proxy-cache.c */
 GHashTable  *_zbus_proxy_cache_new                  (void);
@@ -63,6 +69,10 @@ gboolean     _zbus_proxy_apply_get_all              (ZbusProxy          *self,
                                                      ZbusMessage        *reply,
                                                      gboolean            emit,
                                                      GError            **error);
+void         _zbus_proxy_seed_cache                 (ZbusProxy          *self,
+                                                     GVariant           *values,
+                                                     guint32             serial,
+                                                     gboolean            emit);
 ZbusMessage *_zbus_proxy_new_properties_call        (ZbusProxy          *self,
                                                      const char         *method,
                                                      GVariant           *body);

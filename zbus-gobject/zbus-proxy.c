@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "zbus-bus-proxy.h"
 #include "zbus-connection-private.h"
 #include "zbus-enum-types.h"
 #include "zbus-error.h"
@@ -14,6 +15,7 @@
 #include "zbus-message-stream-private.h"
 #include "zbus-proxy.h"
 #include "zbus-proxy-private.h"
+#include "zbus-proxy-type-private.h"
 
 /**
  * ZbusProxy:
@@ -53,6 +55,19 @@
  * coming after it changes; a signal another connection sends with the
  * same path and interface is not. Calls go to the name, so a service that
  * D-Bus activation starts gets them.
+ *
+ * ## Typed proxies
+ *
+ * [ctor@Zbus.Proxy.new_for_interface_type] (from a local
+ * [class@Zbus.Interface] type), [ctor@Zbus.Proxy.new_for_xml],
+ * [ctor@Zbus.Proxy.new_for_interface_info] and
+ * [ctor@Zbus.Proxy.new_for_introspection] (from the remote's own
+ * description) make instances of subclasses made at run time, one per
+ * interface, whose GObject properties and signals mirror the remote
+ * object's: `notify::` follows `PropertiesChanged`, g_object_bind_property()
+ * ties a remote property to a local one, setting a property sends `Set`,
+ * and [method@Zbus.Proxy.call_method] calls a method by name with its
+ * signatures checked. See [func@Zbus.Proxy.type_for_interface_type].
  *
  * ## Threads
  *
@@ -98,6 +113,7 @@ enum {
   SIGNAL_PROPERTIES_CHANGED,
   SIGNAL_DBUS_SIGNAL,
   SIGNAL_CACHE_RESET,
+  SIGNAL_SET_PROPERTY_FAILED,
   N_SIGNALS
 };
 
@@ -122,8 +138,11 @@ _zbus_proxy_emit_properties_changed (ZbusProxy          *self,
                                      const char * const *invalidated)
 {
   static const char * const none[] = { NULL };
+  /* An emission nobody listens to is skipped without collecting the
+   * arguments: a floating @changed would never be sunk. */
+  g_autoptr(GVariant) owned = g_variant_ref_sink (changed);
 
-  g_signal_emit (self, signals[SIGNAL_PROPERTIES_CHANGED], 0, changed,
+  g_signal_emit (self, signals[SIGNAL_PROPERTIES_CHANGED], 0, owned,
                  invalidated != NULL ? invalidated : none);
 }
 
@@ -141,6 +160,15 @@ void
 _zbus_proxy_emit_cache_reset (ZbusProxy *self)
 {
   g_signal_emit (self, signals[SIGNAL_CACHE_RESET], 0);
+}
+
+void
+_zbus_proxy_emit_set_property_failed (ZbusProxy    *self,
+                                      const char   *gname,
+                                      const GError *error)
+{
+  g_signal_emit (self, signals[SIGNAL_SET_PROPERTY_FAILED], g_quark_from_string (gname),
+                 gname, error);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -223,9 +251,12 @@ add_bus_rule (ZbusProxy            *self,
   g_ptr_array_add (out, zbus_match_rule_to_string (rule));
 }
 
-/* Sets the filter up and returns the AddMatch rules to send. */
+/* Sets the intake up and returns the AddMatch rules to send. Without
+ * @add_filter nothing feeds the intake: its owner does (an object
+ * manager). */
 static GPtrArray *
-start_intake (ZbusProxy *self)
+start_intake (ZbusProxy *self,
+              gboolean   add_filter)
 {
   ZbusProxyPrivate *priv = PRIV (self);
   g_autoptr(ZbusMatchRuleBuilder) signal_builder = NULL;
@@ -265,9 +296,10 @@ start_intake (ZbusProxy *self)
                                    owner_rule, signal_rule, props_rule, _zbus_proxy_dispatch_cb);
   if (!priv->check_sender)
     _zbus_intake_set_owner (priv->intake, NULL, 0);
-  priv->filter_id = _zbus_connection_add_filter (priv->connection, _zbus_intake_filter_cb,
-                                                 _zbus_intake_ref (priv->intake),
-                                                 (GDestroyNotify) _zbus_intake_unref);
+  if (add_filter)
+    priv->filter_id = _zbus_connection_add_filter (priv->connection, _zbus_intake_filter_cb,
+                                                   _zbus_intake_ref (priv->intake),
+                                                   (GDestroyNotify) _zbus_intake_unref);
 
   if (is_bus)
     {
@@ -363,7 +395,7 @@ zbus_proxy_initable_init (GInitable     *initable,
   if (!check_names (self, error))
     return FALSE;
 
-  rules = start_intake (self);
+  rules = start_intake (self, TRUE);
   for (guint i = 0; i < rules->len; i++)
     {
       g_autoptr(GVariant) reply = NULL;
@@ -432,6 +464,39 @@ static void
 zbus_proxy_initable_iface_init (GInitableIface *iface)
 {
   iface->init = zbus_proxy_initable_init;
+}
+
+/* A proxy whose owner (a ZbusObjectManagerClient) knows the name's owner
+ * and the properties already, and feeds it the signals of its object with
+ * _zbus_intake_filter_cb() on the proxy's context: no I/O here, no match
+ * rule of its own. @values (an a{sv}, nullable) came in the message
+ * with @serial from @owner. */
+gboolean
+_zbus_proxy_init_managed (ZbusProxy   *self,
+                          const char  *owner,
+                          guint32      owner_serial,
+                          GVariant    *values,
+                          guint32      serial,
+                          GError     **error)
+{
+  ZbusProxyPrivate *priv = PRIV (self);
+  g_autoptr(GPtrArray) rules = NULL;
+
+  g_return_val_if_fail (!priv->initialized && priv->intake == NULL, FALSE);
+
+  if (!check_names (self, error))
+    return FALSE;
+
+  rules = start_intake (self, FALSE);
+  if (priv->check_sender)
+    _zbus_intake_set_owner (priv->intake, owner, owner_serial);
+  priv->name_owner = _zbus_intake_dup_owner (priv->intake, &priv->owner_serial);
+  priv->cache_active = priv->cache_mode != ZBUS_PROXY_CACHE_MODE_NONE;
+  if (values != NULL)
+    _zbus_proxy_seed_cache (self, values, serial, FALSE);
+
+  priv->initialized = TRUE;
+  return TRUE;
 }
 
 /* Asynchronously, every request goes out at once: the bus handles one
@@ -604,7 +669,7 @@ zbus_proxy_async_initable_init_async (GAsyncInitable      *initable,
   /* Held until every request is sent, so none finishes the task early. */
   data->pending = 1;
 
-  rules = start_intake (self);
+  rules = start_intake (self, TRUE);
   for (guint i = 0; i < rules->len; i++)
     {
       AddMatchData *am = g_new0 (AddMatchData, 1);
@@ -957,6 +1022,25 @@ zbus_proxy_class_init (ZbusProxyClass *klass)
     g_signal_new ("cache-reset", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   G_STRUCT_OFFSET (ZbusProxyClass, cache_reset), NULL, NULL, NULL,
                   G_TYPE_NONE, 0);
+
+  /**
+   * ZbusProxy::set-property-failed:
+   * @self: the proxy
+   * @name: the GObject name of the property
+   * @error: why: the remote's error, or why the value could not be sent
+   *
+   * Emitted by proxies whose type was made from an interface description
+   * ([func@Zbus.Proxy.type_for_interface_type] and the like) when writing
+   * one of their GObject properties failed. The property already holds its
+   * old value again. The detail is the property's name:
+   * `set-property-failed::count`.
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_SET_PROPERTY_FAILED] =
+    g_signal_new ("set-property-failed", G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_ERROR);
 }
 
 static void
@@ -1095,6 +1179,8 @@ zbus_proxy_new_finish (GAsyncResult  *result,
  * `/org/freedesktop/DBus`, with its methods (`ListNames`,
  * `GetNameOwner`, …), properties (`Features`, `Interfaces`) and signals
  * (`NameOwnerChanged`, `NameAcquired`, `NameLost`). The cache is lazy.
+ * The proxy is a [class@Zbus.BusProxy], whose typed functions and
+ * signals cover the common methods and signals.
  *
  * Returns: (transfer full): the new proxy, or %NULL on error
  *
@@ -1107,8 +1193,7 @@ zbus_proxy_new_for_bus_daemon (ZbusConnection  *connection,
 {
   g_return_val_if_fail (ZBUS_IS_CONNECTION (connection), NULL);
 
-  return zbus_proxy_new (connection, DBUS_NAME, DBUS_PATH, DBUS_INTERFACE,
-                         ZBUS_PROXY_CACHE_MODE_LAZY, cancellable, error);
+  return ZBUS_PROXY (zbus_bus_proxy_new (connection, cancellable, error));
 }
 
 /* ------------------------------------------------------------------------ */

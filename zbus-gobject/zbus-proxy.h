@@ -213,4 +213,49 @@ ZbusMessageStream  *zbus_proxy_receive_signal             (ZbusProxy            
                                                            GCancellable         *cancellable,
                                                            GError              **error);
 
+/* The standard interfaces, through any proxy: zbus-proxy-standard.c */
+ZBUS_AVAILABLE_IN_1_0
+gboolean            zbus_proxy_ping                       (ZbusProxy            *self,
+                                                           GCancellable         *cancellable,
+                                                           GError              **error);
+ZBUS_AVAILABLE_IN_1_0
+void                zbus_proxy_ping_async                 (ZbusProxy            *self,
+                                                           GCancellable         *cancellable,
+                                                           GAsyncReadyCallback   callback,
+                                                           gpointer              user_data);
+ZBUS_AVAILABLE_IN_1_0
+gboolean            zbus_proxy_ping_finish                (ZbusProxy            *self,
+                                                           GAsyncResult         *result,
+                                                           GError              **error);
+ZBUS_AVAILABLE_IN_1_0
+char               *zbus_proxy_get_machine_id             (ZbusProxy            *self,
+                                                           GCancellable         *cancellable,
+                                                           GError              **error);
+ZBUS_AVAILABLE_IN_1_0
+void                zbus_proxy_get_machine_id_async       (ZbusProxy            *self,
+                                                           GCancellable         *cancellable,
+                                                           GAsyncReadyCallback   callback,
+                                                           gpointer              user_data);
+ZBUS_AVAILABLE_IN_1_0
+char               *zbus_proxy_get_machine_id_finish      (ZbusProxy            *self,
+                                                           GAsyncResult         *result,
+                                                           GError              **error);
+ZBUS_AVAILABLE_IN_1_0
+char               *zbus_proxy_introspect                 (ZbusProxy            *self,
+                                                           GCancellable         *cancellable,
+                                                           GError              **error);
+ZBUS_AVAILABLE_IN_1_0
+void                zbus_proxy_introspect_async           (ZbusProxy            *self,
+                                                           GCancellable         *cancellable,
+                                                           GAsyncReadyCallback   callback,
+                                                           gpointer              user_data);
+ZBUS_AVAILABLE_IN_1_0
+char               *zbus_proxy_introspect_finish          (ZbusProxy            *self,
+                                                           GAsyncResult         *result,
+                                                           GError              **error);
+ZBUS_AVAILABLE_IN_1_0
+GDBusNodeInfo      *zbus_proxy_introspect_node_info       (ZbusProxy            *self,
+                                                           GCancellable         *cancellable,
+                                                           GError              **error);
+
 G_END_DECLS
