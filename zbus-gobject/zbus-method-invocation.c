@@ -7,9 +7,9 @@
 
 #include "config.h"
 
+#include "zbus-call-control-private.h"
 #include "zbus-connection-private.h"
 #include "zbus-interface-private.h"
-#include "zbus-call-control-private.h"
 #include "zbus-signal-emitter.h"
 
 /**
