@@ -28,6 +28,7 @@ typedef struct
   GPtrArray  *table;        /* (element-type ZbusTableMethod): never freed */
   char       *doc;
   int         docs;         /* -1 when not set, else whether DocStrings are published */
+  int         strict_order; /* -1 when not set, else whether calls are answered in order */
 } TypeOverrides;
 
 /* Both tables are written under @info_lock and never shrink; an info, once
@@ -35,6 +36,9 @@ typedef struct
 static GMutex info_lock;
 static GHashTable *overrides_table;  /* GType → TypeOverrides */
 static GHashTable *info_table;       /* GType → ZbusInterfaceInfo */
+/* How many described types ask for strict order: while none does, the
+ * object server skips its ordering step. */
+static int n_strict_types;
 
 static void
 member_override_free (ZbusMemberOverride *mo)
@@ -66,6 +70,7 @@ overrides_get_locked (GType    type,
                                                (GDestroyNotify) member_override_free);
       o->table = g_ptr_array_new ();
       o->docs = -1;
+      o->strict_order = -1;
       g_hash_table_insert (overrides_table, GSIZE_TO_POINTER (type), o);
     }
   return o;
@@ -386,6 +391,67 @@ type_docs_locked (GType type)
         return o->docs;
     }
   return TRUE;
+}
+
+/**
+ * zbus_interface_type_set_strict_order:
+ * @type: a subclass of [class@Zbus.Interface]
+ * @strict: whether calls to an instance are handled one at a time
+ *
+ * Asks that calls to an instance of @type be handled in strict order
+ * (zbus's `spawn = false`). By default a call is dispatched as soon as it
+ * arrives, so an async method (or a deferred invocation) still running does
+ * not hold back the next call, and replies may go out in another order than
+ * the calls came. With strict order, the object server dispatches the next
+ * call to the instance — a method, or a `Properties` `Get`, `Set` or
+ * `GetAll` of this interface — only once the reply to the previous one was
+ * sent; calls wait in arrival order, on each connection separately.
+ * `Introspect`, `Peer` and calls to other interfaces are not held back.
+ *
+ * A handler of a strict interface that calls out and waits must not wait
+ * for a call to the same instance on the same connection: that call waits
+ * for the handler's reply, so the handler would only get a timeout. Other
+ * synchronous calls are fine, also on the same connection (see
+ * [class@Zbus.ObjectServer]).
+ *
+ * Subclasses that say nothing of their own follow @type. Call it before
+ * the type is first served or described.
+ *
+ * Returns: %TRUE if set
+ *
+ * Since: 1.0
+ */
+gboolean
+zbus_interface_type_set_strict_order (GType    type,
+                                      gboolean strict)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  locker = g_mutex_locker_new (&info_lock);
+  if (!check_overridable_locked (type, G_STRFUNC))
+    return FALSE;
+  overrides_get_locked (type, TRUE)->strict_order = strict != FALSE;
+  return TRUE;
+}
+
+/* The nearest setting of @type or its ancestors; off by default. */
+static gboolean
+type_strict_order_locked (GType type)
+{
+  for (; type != ZBUS_TYPE_INTERFACE && type != 0; type = g_type_parent (type))
+    {
+      TypeOverrides *o = overrides_get_locked (type, FALSE);
+
+      if (o != NULL && o->strict_order >= 0)
+        return o->strict_order;
+    }
+  return FALSE;
+}
+
+gboolean
+_zbus_interface_info_any_strict_order (void)
+{
+  return g_atomic_int_get (&n_strict_types) > 0;
 }
 
 static const char *
@@ -976,6 +1042,7 @@ describe_type_locked (GType    type,
   info->methods = g_ptr_array_new_with_free_func ((GDestroyNotify) member_info_free);
   info->signals = g_ptr_array_new_with_free_func ((GDestroyNotify) member_info_free);
   info->docs = type_docs_locked (type);
+  info->strict_order = type_strict_order_locked (type);
   info->doc = pick_doc (info, type_doc_locked (type), NULL);
 
   if (name == NULL)
@@ -1026,6 +1093,8 @@ _zbus_interface_info_get (GType    type,
       info = describe_type_locked (type, error);
       if (info != NULL)
         g_hash_table_insert (info_table, GSIZE_TO_POINTER (type), info);
+      if (info != NULL && info->strict_order)
+        g_atomic_int_inc (&n_strict_types);
     }
   return info;
 }

@@ -67,6 +67,7 @@ typedef struct
   GPtrArray   *methods;     /* (element-type ZbusMemberInfo) */
   GPtrArray   *signals;     /* (element-type ZbusMemberInfo) */
   gboolean     docs;        /* DocString annotations published */
+  gboolean     strict_order; /* a call waits for the reply to the previous one */
   char        *doc;         /* (nullable): the interface's DocString */
   char        *xml;         /* the <interface> element */
 } ZbusInterfaceInfo;
@@ -129,6 +130,8 @@ const ZbusMemberInfo    *_zbus_interface_info_find_method  (const ZbusInterfaceI
                                                             const char              *name);
 const ZbusMemberInfo    *_zbus_interface_info_find_signal  (const ZbusInterfaceInfo *info,
                                                             guint                    signal_id);
+/* Whether any described type asked for strict order. Any thread. */
+gboolean                 _zbus_interface_info_any_strict_order (void);
 
 /* zbus-interface-xml.c: the <interface> element of a description. */
 char *_zbus_interface_info_to_xml (const ZbusInterfaceInfo *info);

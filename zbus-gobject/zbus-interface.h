@@ -201,6 +201,9 @@ ZBUS_AVAILABLE_IN_1_0
 gboolean     zbus_interface_type_set_introspection_docs (GType               type,
                                                         gboolean             enabled);
 ZBUS_AVAILABLE_IN_1_0
+gboolean     zbus_interface_type_set_strict_order      (GType                type,
+                                                        gboolean             strict);
+ZBUS_AVAILABLE_IN_1_0
 gboolean     zbus_interface_register_converter         (GType                type,
                                                         const char          *signature,
                                                         ZbusValueToVariantFunc to_variant,

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include "zbus-call-control-private.h"
+#include "zbus-connection-private.h"
 #include "zbus-interface-private.h"
 #include "zbus-signal-emitter.h"
 
@@ -28,6 +30,11 @@
  * answered exactly once; an invocation dropped unanswered answers with
  * `org.freedesktop.DBus.Error.NoReply`.
  *
+ * The invocation given to [signal@Zbus.ObjectServer::authorize-call] is a
+ * different kind: it asks whether the call may be dispatched at all, and
+ * is answered with [method@Zbus.MethodInvocation.authorize] or
+ * [method@Zbus.MethodInvocation.deny].
+ *
  * Since: 1.0
  */
 
@@ -45,6 +52,8 @@ struct _ZbusMethodInvocation
   gboolean           answered;
   gboolean           deferred;
   gboolean           scratch;       /* answers nobody: GetAll's per-property reads */
+  int                auth_state;    /* ZbusAuthState, atomic: decided in any thread */
+  ZbusOrderSlot     *order_slot;    /* (nullable): a strict-order hold, until answered */
 };
 
 G_DEFINE_FINAL_TYPE (ZbusMethodInvocation, zbus_method_invocation, G_TYPE_OBJECT)
@@ -59,7 +68,10 @@ zbus_method_invocation_dispose (GObject *object)
 {
   ZbusMethodInvocation *self = ZBUS_METHOD_INVOCATION (object);
 
-  if (!self->answered && !self->scratch && self->call != NULL)
+  /* An authorization nobody decided is a refusal. */
+  if (!self->answered && g_atomic_int_get (&self->auth_state) == ZBUS_AUTH_UNDECIDED)
+    zbus_method_invocation_deny (self, "The call was not authorized");
+  else if (!self->answered && !self->scratch && self->call != NULL)
     zbus_method_invocation_return_dbus_error (self, "org.freedesktop.DBus.Error.NoReply",
                                               "The method handler did not answer");
   g_clear_object (&self->emitter);
@@ -110,7 +122,33 @@ _zbus_method_invocation_new (ZbusObjectServer *server,
   self->iface = iface ? g_object_ref (iface) : NULL;
   self->call = zbus_message_ref (call);
   self->scratch = scratch;
+  /* Made while a strict-order call is dispatched: the next call to that
+   * interface waits until this one is answered. */
+  if (!scratch && server != NULL)
+    self->order_slot = _zbus_call_control_hold_current (_zbus_object_server_get_control (server));
   return self;
+}
+
+ZbusMethodInvocation *
+_zbus_method_invocation_new_authorization (ZbusObjectServer *server,
+                                           ZbusConnection   *connection,
+                                           ZbusInterface    *iface,
+                                           ZbusMessage      *call)
+{
+  ZbusMethodInvocation *self = g_object_new (ZBUS_TYPE_METHOD_INVOCATION, NULL);
+
+  self->server = g_object_ref (server);
+  self->connection = g_object_ref (connection);
+  self->iface = iface ? g_object_ref (iface) : NULL;
+  self->call = zbus_message_ref (call);
+  self->auth_state = ZBUS_AUTH_UNDECIDED;
+  return self;
+}
+
+ZbusAuthState
+_zbus_method_invocation_get_auth_state (ZbusMethodInvocation *self)
+{
+  return g_atomic_int_get (&self->auth_state);
 }
 
 void
@@ -430,6 +468,28 @@ claim_answer (ZbusMethodInvocation *self)
 }
 
 static void
+decide (ZbusMethodInvocation *self,
+        ZbusAuthState         state)
+{
+  g_atomic_int_set (&self->auth_state, state);
+  _zbus_call_control_decided (_zbus_object_server_get_control (self->server), self,
+                              state == ZBUS_AUTH_ALLOWED);
+}
+
+/* After the answer went out (any thread): a strict-order interface may take
+ * its next call; an authorization answered by its handler is a refusal. */
+static void
+settle (ZbusMethodInvocation *self)
+{
+  ZbusOrderSlot *slot = g_steal_pointer (&self->order_slot);
+
+  if (slot != NULL)
+    _zbus_call_control_release (_zbus_object_server_get_control (self->server), slot);
+  if (g_atomic_int_get (&self->auth_state) == ZBUS_AUTH_UNDECIDED)
+    decide (self, ZBUS_AUTH_DENIED);
+}
+
+static void
 send_reply (ZbusMethodInvocation *self,
             ZbusMessage          *reply)
 {
@@ -438,12 +498,12 @@ send_reply (ZbusMethodInvocation *self,
   /* The changes a call caused reach the peer before its reply. */
   if (self->iface != NULL)
     zbus_interface_flush_changes (self->iface);
-  if (zbus_message_get_flags (self->call) & ZBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED)
-    return;
-  if (!zbus_connection_send_message (self->connection, reply, NULL, &error) &&
+  if (!(zbus_message_get_flags (self->call) & ZBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED) &&
+      !zbus_connection_send_message (self->connection, reply, NULL, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
     g_warning ("Could not send the reply to %s: %s", zbus_message_get_member (self->call),
                error->message);
+  settle (self);
 }
 
 /**
@@ -579,7 +639,230 @@ zbus_method_invocation_return_dbus_error (ZbusMethodInvocation *self,
   if (reply == NULL)
     {
       g_critical ("Cannot answer with %s: %s", error_name, error->message);
+      settle (self);
       return;
     }
   send_reply (self, reply);
+}
+
+/**
+ * zbus_method_invocation_authorize:
+ * @self: an invocation given to [signal@Zbus.ObjectServer::authorize-call]
+ *
+ * Lets the call go on to its handler. Callable during the signal or later,
+ * from any thread; the calls that arrived meanwhile are dispatched after
+ * this one, in their order. The call is then answered by its handler, not
+ * through @self.
+ *
+ * Since: 1.0
+ */
+void
+zbus_method_invocation_authorize (ZbusMethodInvocation *self)
+{
+  g_return_if_fail (ZBUS_IS_METHOD_INVOCATION (self));
+
+  if (g_atomic_int_get (&self->auth_state) == ZBUS_AUTH_NONE)
+    {
+      g_critical ("%s: the invocation of %s is not an authorization", G_STRFUNC,
+                  zbus_message_get_member (self->call));
+      return;
+    }
+  if (!claim_answer (self))
+    return;
+  decide (self, ZBUS_AUTH_ALLOWED);
+}
+
+/**
+ * zbus_method_invocation_deny:
+ * @self: an invocation
+ * @message: (nullable): why, for the caller; %NULL for a generic text
+ *
+ * Refuses the call with `org.freedesktop.DBus.Error.AccessDenied`. Given to
+ * [signal@Zbus.ObjectServer::authorize-call], this is the refusal (callable
+ * during the signal or later, from any thread); any other invocation is
+ * simply answered with that error.
+ *
+ * Since: 1.0
+ */
+void
+zbus_method_invocation_deny (ZbusMethodInvocation *self,
+                             const char           *message)
+{
+  g_return_if_fail (ZBUS_IS_METHOD_INVOCATION (self));
+
+  zbus_method_invocation_return_dbus_error (self, "org.freedesktop.DBus.Error.AccessDenied",
+                                            message != NULL ? message : "Access denied");
+}
+
+static void
+add_credential (GVariantBuilder *builder,
+                const char      *key,
+                GVariant        *value)
+{
+  g_variant_builder_add (builder, "{sv}", key, value);
+}
+
+/* A peer-to-peer connection has no bus to ask: its credentials are the
+ * peer's, read from the socket when it was set up. */
+static GVariant *
+peer_credentials (ZbusMethodInvocation  *self,
+                  GError               **error)
+{
+  GCredentials *credentials = zbus_connection_get_peer_credentials (self->connection);
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+#ifdef G_OS_UNIX
+  uid_t uid;
+  pid_t pid;
+#endif
+
+  if (credentials == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "The credentials of the peer are not known on this connection");
+      return NULL;
+    }
+#ifdef G_OS_UNIX
+  uid = g_credentials_get_unix_user (credentials, NULL);
+  if (uid != (uid_t) -1)
+    add_credential (&builder, "UnixUserID", g_variant_new_uint32 (uid));
+  pid = g_credentials_get_unix_pid (credentials, NULL);
+  if (pid != -1)
+    add_credential (&builder, "ProcessID", g_variant_new_uint32 (pid));
+#endif
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+static void
+credentials_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  GError *error = NULL;
+
+  reply = zbus_connection_call_finish (ZBUS_CONNECTION (object), result, &error);
+  if (reply == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_variant_get_child_value (reply, 0),
+                           (GDestroyNotify) g_variant_unref);
+}
+
+/**
+ * zbus_method_invocation_get_caller_credentials:
+ * @self: an invocation
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the credentials are known
+ * @user_data: (closure): data for @callback
+ *
+ * Asks the bus who the caller is (`org.freedesktop.DBus.GetConnectionCredentials`
+ * on the sender's unique name), without blocking; on a peer-to-peer
+ * connection the peer's socket credentials answer. @callback runs in the
+ * thread-default main context of the calling thread. Finish with
+ * [method@Zbus.MethodInvocation.get_caller_credentials_finish].
+ *
+ * Since: 1.0
+ */
+void
+zbus_method_invocation_get_caller_credentials (ZbusMethodInvocation *self,
+                                               GCancellable         *cancellable,
+                                               GAsyncReadyCallback   callback,
+                                               gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  const char *sender;
+  GVariant *credentials;
+  GError *error = NULL;
+
+  g_return_if_fail (ZBUS_IS_METHOD_INVOCATION (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, zbus_method_invocation_get_caller_credentials);
+
+  sender = zbus_message_get_sender (self->call);
+  if (zbus_connection_is_bus (self->connection) && sender != NULL)
+    {
+      zbus_connection_call (self->connection, ZBUS_DBUS_NAME, ZBUS_DBUS_PATH, ZBUS_DBUS_INTERFACE,
+                            "GetConnectionCredentials", g_variant_new ("(s)", sender),
+                            G_VARIANT_TYPE ("(a{sv})"), ZBUS_MESSAGE_FLAGS_NONE,
+                            ZBUS_TIMEOUT_DEFAULT, cancellable, credentials_cb,
+                            g_steal_pointer (&task));
+      return;
+    }
+
+  credentials = peer_credentials (self, &error);
+  if (credentials == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, credentials, (GDestroyNotify) g_variant_unref);
+}
+
+/**
+ * zbus_method_invocation_get_caller_credentials_finish:
+ * @self: an invocation
+ * @result: the result passed to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Zbus.MethodInvocation.get_caller_credentials].
+ *
+ * Returns: (transfer full): the credentials as an `a{sv}` dictionary with
+ *   the keys of `GetConnectionCredentials`: `UnixUserID` (`u`),
+ *   `ProcessID` (`u`), and whatever else the bus knows (`UnixGroupIDs`,
+ *   `LinuxSecurityLabel`, …); %NULL on error
+ *
+ * Since: 1.0
+ */
+GVariant *
+zbus_method_invocation_get_caller_credentials_finish (ZbusMethodInvocation  *self,
+                                                      GAsyncResult          *result,
+                                                      GError               **error)
+{
+  g_return_val_if_fail (ZBUS_IS_METHOD_INVOCATION (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) ==
+                        zbus_method_invocation_get_caller_credentials, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * zbus_method_invocation_get_caller_credentials_sync:
+ * @self: an invocation
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Asks the bus who the caller is and blocks until it answers; see
+ * [method@Zbus.MethodInvocation.get_caller_credentials]. On the
+ * connection's own context the connection keeps reading meanwhile, and
+ * other calls wait for their dispatch.
+ *
+ * Returns: (transfer full): the credentials, as for
+ *   [method@Zbus.MethodInvocation.get_caller_credentials_finish]; %NULL on
+ *   error
+ *
+ * Since: 1.0
+ */
+GVariant *
+zbus_method_invocation_get_caller_credentials_sync (ZbusMethodInvocation  *self,
+                                                    GCancellable          *cancellable,
+                                                    GError               **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+  const char *sender;
+
+  g_return_val_if_fail (ZBUS_IS_METHOD_INVOCATION (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  sender = zbus_message_get_sender (self->call);
+  if (!zbus_connection_is_bus (self->connection) || sender == NULL)
+    return peer_credentials (self, error);
+
+  reply = zbus_connection_call_sync (self->connection, ZBUS_DBUS_NAME, ZBUS_DBUS_PATH,
+                                     ZBUS_DBUS_INTERFACE, "GetConnectionCredentials",
+                                     g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(a{sv})"),
+                                     ZBUS_MESSAGE_FLAGS_NONE, ZBUS_TIMEOUT_DEFAULT,
+                                     cancellable, error);
+  return reply ? g_variant_get_child_value (reply, 0) : NULL;
 }

@@ -68,5 +68,23 @@ ZBUS_AVAILABLE_IN_1_0
 void                  zbus_method_invocation_return_dbus_error  (ZbusMethodInvocation *self,
                                                                  const char           *error_name,
                                                                  const char           *error_message);
+ZBUS_AVAILABLE_IN_1_0
+void                  zbus_method_invocation_authorize          (ZbusMethodInvocation *self);
+ZBUS_AVAILABLE_IN_1_0
+void                  zbus_method_invocation_deny               (ZbusMethodInvocation *self,
+                                                                 const char           *message);
+ZBUS_AVAILABLE_IN_1_0
+void                  zbus_method_invocation_get_caller_credentials (ZbusMethodInvocation *self,
+                                                                     GCancellable         *cancellable,
+                                                                     GAsyncReadyCallback   callback,
+                                                                     gpointer              user_data);
+ZBUS_AVAILABLE_IN_1_0
+GVariant             *zbus_method_invocation_get_caller_credentials_finish (ZbusMethodInvocation  *self,
+                                                                            GAsyncResult          *result,
+                                                                            GError               **error);
+ZBUS_AVAILABLE_IN_1_0
+GVariant             *zbus_method_invocation_get_caller_credentials_sync (ZbusMethodInvocation  *self,
+                                                                          GCancellable          *cancellable,
+                                                                          GError               **error);
 
 G_END_DECLS

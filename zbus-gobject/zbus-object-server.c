@@ -12,6 +12,7 @@
 
 #include <glib/gstdio.h>
 
+#include "zbus-call-control-private.h"
 #include "zbus-connection-private.h"
 #include "zbus-error.h"
 #include "zbus-interface-private.h"
@@ -36,10 +37,23 @@
  * on the path.
  *
  * Calls are dispatched as they arrive; an async method may answer out of
- * order. A handler runs on the connection's context and may make
- * synchronous calls on the same connection (the connection reads its
- * socket meanwhile), but not to a method this same server must answer
- * through the context it blocks.
+ * order, unless its interface type asked for strict order
+ * ([func@Zbus.Interface.type_set_strict_order]). A handler runs on the
+ * connection's context and may make synchronous calls on the same
+ * connection (the connection reads its socket meanwhile and queues the calls
+ * that arrive, dispatching them once the handler returned), but not to a
+ * method this same server must answer through the context it blocks.
+ *
+ * Every call to a served interface can be authorized first, synchronously
+ * or not, with [signal@Zbus.ObjectServer::authorize-call]; arrival order is
+ * kept while a decision is pending.
+ *
+ * On a connection that adopted a #GDBusConnection, calls to paths nothing
+ * serves stay GDBus's, which may serve objects of its own there (and answers
+ * `UnknownMethod` where it has none). A call to a path below one this
+ * server serves is taken to be this server's and answered `UnknownObject`:
+ * do not register GDBus objects below paths served here. GDBus offers no way
+ * to tell which paths its registrations cover.
  *
  * Since: 1.0
  */
@@ -51,9 +65,17 @@ struct _ZbusObjectServer
   ZbusConnection *connection;  /* (unowned) (nullable): the server lives as long as it */
   GHashTable     *nodes;       /* (owned): path → GPtrArray of ZbusInterface, under servers_lock */
   guint           handler_id;
+  ZbusCallControl *control;    /* (owned): authorization and strict order */
 };
 
 G_DEFINE_FINAL_TYPE (ZbusObjectServer, zbus_object_server, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_AUTHORIZE_CALL,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 /* Guards every server's @nodes and the set of live servers: the call
  * claimer reads them in GDBus's worker thread. */
@@ -100,6 +122,7 @@ zbus_object_server_finalize (GObject *object)
   ZbusObjectServer *self = ZBUS_OBJECT_SERVER (object);
 
   g_clear_pointer (&self->nodes, g_hash_table_unref);
+  g_clear_pointer (&self->control, _zbus_call_control_free);
 
   G_OBJECT_CLASS (zbus_object_server_parent_class)->finalize (object);
 }
@@ -108,6 +131,40 @@ static void
 zbus_object_server_class_init (ZbusObjectServerClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = zbus_object_server_finalize;
+
+  /**
+   * ZbusObjectServer::authorize-call:
+   * @self: the object server
+   * @invocation: the call, asking to be dispatched
+   *
+   * Emitted on the connection's context for each call to a served
+   * interface before it is dispatched: its methods, and the `Properties`
+   * calls `Get`, `Set` and `GetAll` naming it (the property is in the
+   * parameters). `Introspect`, `Peer`, and calls that fail anyway (an
+   * unknown path or interface, an ambiguous member) are not asked about.
+   *
+   * A handler that takes charge returns %TRUE and decides with
+   * [method@Zbus.MethodInvocation.authorize] or
+   * [method@Zbus.MethodInvocation.deny] — now, or later from anywhere
+   * (keep a reference, for instance while asking polkit or
+   * [method@Zbus.MethodInvocation.get_caller_credentials]). An invocation
+   * dropped undecided denies the call. While a decision is pending, every
+   * call that arrives after it waits, from every sender and to any path
+   * (`Introspect` and `Peer` too), and is dispatched, or asked about, in
+   * its order once the decision is made; so decide promptly.
+   *
+   * A handler that returns %FALSE without deciding leaves the call to the
+   * next handler; when none takes charge, the call is allowed. With no
+   * handler connected, nothing is asked and nothing waits.
+   *
+   * Returns: %TRUE if the handler decided or will decide
+   *
+   * Since: 1.0
+   */
+  signals[SIGNAL_AUTHORIZE_CALL] =
+    g_signal_new ("authorize-call", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, g_signal_accumulator_true_handled, NULL, NULL,
+                  G_TYPE_BOOLEAN, 1, ZBUS_TYPE_METHOD_INVOCATION);
 }
 
 static void
@@ -155,6 +212,26 @@ is_standard_call (ZbusMessage *call)
          g_str_equal (iface, ZBUS_PEER_INTERFACE);
 }
 
+/* Whether @path is below a path this server serves. */
+static gboolean
+has_served_ancestor_locked (ZbusObjectServer *self,
+                            const char       *path)
+{
+  g_autofree char *ancestor = NULL;
+  char *slash;
+
+  if (g_hash_table_size (self->nodes) == 0)
+    return FALSE;
+  ancestor = g_strdup (path);
+  while ((slash = strrchr (ancestor, '/')) != NULL && slash != ancestor)
+    {
+      *slash = '\0';
+      if (g_hash_table_contains (self->nodes, ancestor))
+        return TRUE;
+    }
+  return path[1] != '\0' && g_hash_table_contains (self->nodes, "/");
+}
+
 /* Whether this server answers @call. Any thread. */
 static gboolean
 serves_call (ZbusObjectServer *self,
@@ -170,6 +247,22 @@ serves_call (ZbusObjectServer *self,
          _zbus_object_server_managers_serve (self, path, is_standard_call (call));
 }
 
+/* Whether this server takes @call: what it serves, and anything below a
+ * path it serves (answered UnknownObject where nothing is served there).
+ * On the GDBus transport the rest stays GDBus's. Any thread. */
+static gboolean
+takes_call (ZbusObjectServer *self,
+            ZbusMessage      *call)
+{
+  const char *path = zbus_message_get_path (call);
+  g_autoptr(GMutexLocker) locker = NULL;
+
+  if (serves_call (self, call))
+    return TRUE;
+  locker = g_mutex_locker_new (&servers_lock);
+  return path != NULL && has_served_ancestor_locked (self, path);
+}
+
 /* Runs in the connection's reading thread (GDBus's worker thread). */
 static gboolean
 claim_call_cb (ZbusConnection *connection,
@@ -182,7 +275,7 @@ claim_call_cb (ZbusConnection *connection,
   alive = live_servers != NULL && g_hash_table_contains (live_servers, user_data);
   g_mutex_unlock (&servers_lock);
 
-  return alive && serves_call (user_data, call);
+  return alive && takes_call (user_data, call);
 }
 
 /* The interfaces at @path, each with a reference, or NULL. */
@@ -971,6 +1064,75 @@ dispatch_call (ZbusObjectServer *self,
     handle_method (self, call, node, iface_name);
 }
 
+void
+_zbus_object_server_dispatch (ZbusObjectServer *self,
+                              ZbusMessage      *call)
+{
+  if (self->connection != NULL)
+    dispatch_call (self, call);
+}
+
+/* The interface a call is for, resolved as dispatch_call() does. */
+ZbusInterface *
+_zbus_object_server_find_target (ZbusObjectServer *self,
+                                 ZbusMessage      *call)
+{
+  const char *iface_name = zbus_message_get_interface (call);
+  const char *member = zbus_message_get_member (call);
+  g_autoptr(GPtrArray) node = snapshot_node (self, zbus_message_get_path (call));
+  ZbusInterface *iface = NULL;
+
+  if (node == NULL)
+    return NULL;
+  if (iface_name == NULL)
+    {
+      const ZbusMemberInfo *m;
+      guint n;
+
+      iface = resolve_member (node, member, &m, &n);
+      if (n != 1)
+        iface = NULL;
+    }
+  else if (g_str_equal (iface_name, ZBUS_PROPERTIES_INTERFACE))
+    {
+      if ((g_str_equal (member, "Get") && body_is (call, "ss")) ||
+          (g_str_equal (member, "Set") && body_is (call, "ssv")) ||
+          (g_str_equal (member, "GetAll") && body_is (call, "s")))
+        {
+          const char *name;
+
+          g_variant_get_child (zbus_message_get_body (call), 0, "&s", &name);
+          iface = find_by_name (node, name);
+        }
+    }
+  else
+    iface = find_by_name (node, iface_name);
+
+  return iface ? g_object_ref (iface) : NULL;
+}
+
+ZbusCallControl *
+_zbus_object_server_get_control (ZbusObjectServer *self)
+{
+  return self->control;
+}
+
+gboolean
+_zbus_object_server_has_authorizer (ZbusObjectServer *self)
+{
+  return g_signal_has_handler_pending (self, signals[SIGNAL_AUTHORIZE_CALL], 0, TRUE);
+}
+
+gboolean
+_zbus_object_server_emit_authorize (ZbusObjectServer     *self,
+                                    ZbusMethodInvocation *invocation)
+{
+  gboolean handled = FALSE;
+
+  g_signal_emit (self, signals[SIGNAL_AUTHORIZE_CALL], 0, invocation, &handled);
+  return handled;
+}
+
 /* Runs on the connection's context for each incoming message. */
 static gboolean
 message_cb (ZbusConnection *connection,
@@ -981,11 +1143,16 @@ message_cb (ZbusConnection *connection,
   g_autoptr(ZbusObjectServer) hold = NULL;
 
   if (zbus_message_get_message_type (message) != ZBUS_MESSAGE_TYPE_METHOD_CALL ||
-      self->connection == NULL || !serves_call (self, message))
+      self->connection == NULL || !takes_call (self, message))
     return FALSE;
 
   hold = g_object_ref (self);
-  dispatch_call (self, message);
+  /* Without an authorizer, strict-order types or calls waiting, a call
+   * goes straight to its handler. */
+  if (G_LIKELY (_zbus_call_control_is_idle (self->control)))
+    dispatch_call (self, message);
+  else
+    _zbus_call_control_admit (self->control, message);
   return TRUE;
 }
 
@@ -1022,6 +1189,7 @@ connection_gone_cb (gpointer  data,
 
   _zbus_connection_set_call_claimer (connection, NULL, NULL);
   _zbus_connection_remove_handler (connection, self->handler_id);
+  _zbus_call_control_clear (self->control);
   g_mutex_lock (&servers_lock);
   g_hash_table_remove (live_servers, self);
   g_mutex_unlock (&servers_lock);
@@ -1057,6 +1225,7 @@ zbus_object_server_get_for_connection (ZbusConnection *connection)
     {
       self = g_object_new (ZBUS_TYPE_OBJECT_SERVER, NULL);
       self->connection = connection;
+      self->control = _zbus_call_control_new (self, zbus_connection_get_main_context (connection));
       g_mutex_lock (&servers_lock);
       if (live_servers == NULL)
         live_servers = g_hash_table_new (NULL, NULL);
