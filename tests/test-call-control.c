@@ -909,6 +909,7 @@ main (int   argc,
 
   zbus_test_set_cloexec_on_all_fds ();
   g_test_init (&argc, &argv, NULL);
+  zbus_test_fork_bus_watcher ();
   g_test_summary ("Authorization and call order in ZbusObjectServer, and the calls it takes "
                   "over on the GDBus transport");
 

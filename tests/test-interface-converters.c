@@ -409,6 +409,7 @@ main (int   argc,
   };
 
   g_test_init (&argc, &argv, NULL);
+  zbus_test_fork_bus_watcher ();
   g_test_summary ("Converters give types without a D-Bus mapping one");
   register_converters ();
 

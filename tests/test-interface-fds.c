@@ -474,6 +474,7 @@ main (int   argc,
   };
 
   g_test_init (&argc, &argv, NULL);
+  zbus_test_fork_bus_watcher ();
   g_test_summary ("File descriptors in methods and signals of ZbusInterface types");
 
   for (guint i = 0; i < G_N_ELEMENTS (transports); i++)

@@ -1348,6 +1348,7 @@ main (int   argc,
   };
 
   g_test_init (&argc, &argv, NULL);
+  zbus_test_fork_bus_watcher ();
   g_test_summary ("Method tables, per-member overrides, introspection docs, inherited members "
                   "and error mapping of ZbusInterface types, called by a GDBus client");
 

@@ -1339,6 +1339,7 @@ main (int   argc,
   };
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  zbus_test_fork_bus_watcher ();
 
 #define ADD(path, transport, func) \
   do { \

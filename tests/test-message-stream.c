@@ -700,6 +700,7 @@ main (int   argc,
   };
 
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  zbus_test_fork_bus_watcher ();
 
   for (guint i = 0; i < G_N_ELEMENTS (transports); i++)
     {

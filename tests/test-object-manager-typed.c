@@ -628,6 +628,7 @@ main (int   argc,
   };
 
   g_test_init (&argc, &argv, NULL);
+  zbus_test_fork_bus_watcher ();
   g_test_summary ("ZbusObjectManagerClient with typed proxies, against ZbusObjectServer's "
                   "object manager");
 

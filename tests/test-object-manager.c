@@ -875,6 +875,7 @@ main (int   argc,
   };
 
   g_test_init (&argc, &argv, NULL);
+  zbus_test_fork_bus_watcher ();
   g_test_summary ("org.freedesktop.DBus.ObjectManager served by ZbusObjectServer, read by GDBus");
 
   for (guint i = 0; i < G_N_ELEMENTS (transports); i++)

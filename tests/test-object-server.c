@@ -1062,6 +1062,7 @@ main (int   argc,
   };
 
   g_test_init (&argc, &argv, NULL);
+  zbus_test_fork_bus_watcher ();
   g_test_summary ("ZbusInterface types served by ZbusObjectServer, called by a GDBus client");
 
   for (guint i = 0; i < G_N_ELEMENTS (transports); i++)

@@ -1212,6 +1212,7 @@ main (int   argc,
   };
 
   g_test_init (&argc, &argv, NULL);
+  zbus_test_fork_bus_watcher ();
   g_test_summary ("ZbusProxy types from a ZbusInterface type, from XML and from introspection");
 
   for (guint i = 0; i < G_N_ELEMENTS (transports); i++)

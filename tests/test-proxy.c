@@ -816,6 +816,7 @@ main (int   argc,
   };
 
   g_test_init (&argc, &argv, NULL);
+  zbus_test_fork_bus_watcher ();
   g_test_summary ("ZbusProxy against the bus daemon, python-dbusmock and a ZbusInterface");
 
   for (guint i = 0; i < G_N_ELEMENTS (transports); i++)

@@ -697,6 +697,7 @@ main (int   argc,
   };
 
   g_test_init (&argc, &argv, NULL);
+  zbus_test_fork_bus_watcher ();
   g_test_summary ("ZbusBusProxy, Peer and Introspectable through proxies, monitors");
 
   for (guint i = 0; i < G_N_ELEMENTS (transports); i++)

@@ -38,6 +38,23 @@ zbus_test_set_cloexec_on_all_fds (void)
 }
 
 /* A plain GDBus client on the bus GTestDBus started. */
+/* GTestDBus forks a watcher process the first time a bus comes up. Forked
+ * while other threads run (GDBus's worker, a test's service thread), the
+ * watcher has their memory but not them, and LeakSanitizer, which runs when
+ * it exits, reports that memory as leaked. A test that starts threads
+ * before its first bus (a peer-to-peer GDBus connection, say) calls this
+ * from main(), before any of them, so the watcher forks alone. */
+static inline void
+zbus_test_fork_bus_watcher (void)
+{
+  g_autoptr(GTestDBus) bus = NULL;
+
+  zbus_test_set_cloexec_on_all_fds ();
+  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_up (bus);
+  g_test_dbus_down (bus);
+}
+
 static inline GDBusConnection *
 zbus_test_connect_gdbus (void)
 {
