@@ -351,21 +351,25 @@ remove_interfaces (ZbusObjectManagerClient *self,
                    const char * const      *interface_names)
 {
   ZbusRemoteObject *object = g_hash_table_lookup (self->by_path, path);
-  guint n_removed = 0;
+  g_autoptr(GHashTable) gone = NULL;
 
   if (object == NULL)
     return;
 
+  /* The interfaces it has, each counted once: the remote may name one
+   * twice, or name some the object never had. */
+  gone = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; interface_names[i] != NULL; i++)
     if (_zbus_remote_object_peek_interface (object, interface_names[i]) != NULL)
-      n_removed++;
+      g_hash_table_add (gone, (gpointer) interface_names[i]);
+  if (g_hash_table_size (gone) == 0)
+    return;
 
   /* An object that loses its last interface leaves the model: that says
    * it all, interface by interface signals would only be noise. */
-  if (n_removed == _zbus_remote_object_get_n_interfaces (object))
+  if (g_hash_table_size (gone) == _zbus_remote_object_get_n_interfaces (object))
     {
-      if (n_removed > 0)
-        remove_object (self, object);
+      remove_object (self, object);
       return;
     }
 
@@ -612,13 +616,37 @@ process_item (ZbusObjectManagerClient *self,
     route_to_proxy (self, message);
 }
 
+/* While GetManagedObjects is out, a change of owner does not wait for
+ * its answer: that answer, and what came before the change, are about
+ * an owner that is gone, and an owner that never answers must not hold
+ * up the next one. Drops what comes before the last change of owner. */
+static void
+skip_to_last_owner (ZbusObjectManagerClient *self)
+{
+  GList *last = NULL;
+
+  for (GList *l = self->backlog.head; l != NULL; l = l->next)
+    if (((ZbusIntakeItem *) l->data)->kind == ZBUS_INTAKE_OWNER)
+      last = l;
+
+  while (last != NULL && self->backlog.head != last)
+    _zbus_intake_item_free (g_queue_pop_head (&self->backlog));
+}
+
 static void
 process_backlog (ZbusObjectManagerClient *self)
 {
   ZbusIntakeItem *item;
 
-  while (!self->fetching && (item = g_queue_pop_head (&self->backlog)) != NULL)
+  for (;;)
     {
+      if (self->fetching)
+        skip_to_last_owner (self);
+      item = g_queue_peek_head (&self->backlog);
+      if (item == NULL || (self->fetching && item->kind != ZBUS_INTAKE_OWNER))
+        return;
+
+      g_queue_pop_head (&self->backlog);
       process_item (self, item);
       _zbus_intake_item_free (item);
     }
