@@ -188,6 +188,17 @@ find_position (ZbusObjectManagerClient *self,
   return lo;
 }
 
+static int
+compare_objects (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (zbus_remote_object_get_object_path (*(ZbusRemoteObject * const *) a),
+                 zbus_remote_object_get_object_path (*(ZbusRemoteObject * const *) b));
+}
+
+/* Without @emit, while a GetManagedObjects answer fills the model, the
+ * object goes at the end: apply_snapshot() sorts them all once, rather
+ * than moving the array for each of many objects. */
 static void
 insert_object (ZbusObjectManagerClient *self,
                ZbusRemoteObject        *object,
@@ -195,17 +206,20 @@ insert_object (ZbusObjectManagerClient *self,
 {
   const char *path = zbus_remote_object_get_object_path (object);
   gboolean found;
-  guint position = find_position (self, path, &found);
+  guint position;
 
+  g_hash_table_insert (self->by_path, (gpointer) path, object);
+  if (!emit)
+    {
+      g_ptr_array_add (self->objects, g_object_ref (object));
+      return;
+    }
+
+  position = find_position (self, path, &found);
   g_assert (!found);
   g_ptr_array_insert (self->objects, position, g_object_ref (object));
-  g_hash_table_insert (self->by_path, (gpointer) path, object);
-
-  if (emit)
-    {
-      g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
-    }
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
 static void
@@ -451,6 +465,7 @@ apply_snapshot (ZbusObjectManagerClient  *self,
   g_variant_iter_init (&iter, dict);
   while (g_variant_iter_loop (&iter, "{&o@a{sa{sv}}}", &path, &interfaces))
     add_interfaces (self, path, interfaces, self->snapshot_serial, FALSE);
+  g_ptr_array_sort (self->objects, compare_objects);
 
   if (emit && self->objects->len > n_before)
     {
