@@ -561,6 +561,76 @@ test_bad_snapshot (Fixture       *fixture,
   g_assert_finalize_object (g_steal_pointer (&manager));
 }
 
+/* The match rules the bus holds for the client's connection (the bus's
+ * Debug.Stats interface). */
+static guint32
+n_match_rules (ZbusConnection *connection)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) stats = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 n = 0;
+
+  reply = zbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                     "org.freedesktop.DBus.Debug.Stats", "GetConnectionStats",
+                                     g_variant_new ("(s)", zbus_connection_get_unique_name (connection)),
+                                     G_VARIANT_TYPE ("(a{sv})"), ZBUS_MESSAGE_FLAGS_NONE, -1,
+                                     NULL, &error);
+  g_assert_no_error (error);
+  stats = g_variant_get_child_value (reply, 0);
+  g_assert_true (g_variant_lookup (stats, "MatchRules", "u", &n));
+  return n;
+}
+
+/* A manager that failed to initialize, and that its owner keeps (made in
+ * two steps), stops listening: no match rules left on the bus, no
+ * signals piling up. */
+static void
+test_failed_init (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(ZbusObjectManagerClient) manager = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 n_before = n_match_rules (fixture->connection);
+
+  service_set_answer (fixture->service, g_variant_new_parsed ("(@a{sv} {},)"));
+  manager = g_object_new (ZBUS_TYPE_OBJECT_MANAGER_CLIENT,
+                          "connection", fixture->connection,
+                          "name", SERVICE_NAME,
+                          "object-path", MANAGER_PATH,
+                          NULL);
+  g_assert_false (g_initable_init (G_INITABLE (manager), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+  g_assert_cmpuint (n_match_rules (fixture->connection), ==, n_before);
+
+  /* Again, the same error, nothing asked. */
+  g_assert_false (g_initable_init (G_INITABLE (manager), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_cmpuint (n_match_rules (fixture->connection), ==, n_before);
+  g_clear_error (&error);
+  g_assert_finalize_object (g_steal_pointer (&manager));
+
+  /* Asynchronously too. */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    manager = g_object_new (ZBUS_TYPE_OBJECT_MANAGER_CLIENT,
+                            "connection", fixture->connection,
+                            "name", SERVICE_NAME,
+                            "object-path", MANAGER_PATH,
+                            NULL);
+    g_async_initable_init_async (G_ASYNC_INITABLE (manager), G_PRIORITY_DEFAULT, NULL,
+                                 store_result_cb, &result);
+    wait_until (result != NULL);
+    g_assert_false (g_async_initable_init_finish (G_ASYNC_INITABLE (manager), result, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    g_assert_cmpuint (n_match_rules (fixture->connection), ==, n_before);
+    g_clear_object (&result);
+    g_assert_finalize_object (g_steal_pointer (&manager));
+  }
+}
+
 /* Many objects in one answer, in reverse order: sorted, all there. */
 static void
 test_many (Fixture       *fixture,
@@ -740,6 +810,7 @@ main (int   argc,
       ADD ("bad-signals", test_bad_signals);
       ADD ("bad-snapshot", test_bad_snapshot);
       ADD ("many", test_many);
+      ADD ("failed-init", test_failed_init);
       ADD ("never-answers", test_never_answers);
       ADD ("owner-change-during-fetch", test_owner_change_during_fetch);
 #undef ADD

@@ -503,11 +503,14 @@ fetch_done_cb (GObject      *object,
   if (self == NULL || generation != self->fetch_generation)
     return;
 
+  /* As in dispatch_cb(): proxies made here, and calls made here, belong
+   * to the manager's context. */
+  g_main_context_push_thread_default (self->context);
   self->fetching = FALSE;
   if (reply == NULL || !apply_snapshot (self, reply, TRUE, &error))
     g_debug ("%s", error->message);
-
   process_backlog (self);
+  g_main_context_pop_thread_default (self->context);
 }
 
 /* Fetches the objects of a new owner; signals wait until they are in. */
@@ -876,6 +879,35 @@ needs_fetch (ZbusObjectManagerClient *self)
   return !self->check_sender || self->name_owner != NULL;
 }
 
+/* Stops listening: the filter, the streams, the bus's match rules. The
+ * manager is going away, or failed to initialize. */
+static void
+stop_intake (ZbusObjectManagerClient *self)
+{
+  if (self->filter_id != 0)
+    {
+      _zbus_connection_remove_filter (self->connection, self->filter_id);
+      self->filter_id = 0;
+    }
+  if (self->intake != NULL)
+    _zbus_intake_close (self->intake);
+
+  /* Nobody waits for the answers. */
+  for (guint i = 0; self->match_rules != NULL && i < self->match_rules->len; i++)
+    if (!zbus_connection_is_closed (self->connection))
+      {
+        g_autoptr(GVariant) ignored = NULL;
+
+        ignored = zbus_connection_call_sync (self->connection, ZBUS_DBUS_NAME, ZBUS_DBUS_PATH,
+                                             ZBUS_DBUS_INTERFACE, "RemoveMatch",
+                                             g_variant_new ("(s)", g_ptr_array_index (self->match_rules, i)),
+                                             NULL, ZBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED,
+                                             ZBUS_TIMEOUT_DEFAULT, NULL, NULL);
+      }
+  if (self->match_rules != NULL)
+    g_ptr_array_set_size (self->match_rules, 0);
+}
+
 static void
 finish_init (ZbusObjectManagerClient *self)
 {
@@ -889,6 +921,7 @@ fail_init (ZbusObjectManagerClient  *self,
            GError                  **out_error)
 {
   self->init_error = g_error_copy (error);
+  stop_intake (self);
   g_propagate_error (out_error, error);
   return FALSE;
 }
@@ -1013,6 +1046,7 @@ init_fail (GTask  *task,
   ZbusObjectManagerClient *self = g_task_get_source_object (task);
 
   self->init_error = g_error_copy (error);
+  stop_intake (self);
   g_task_return_error (task, error);
 }
 
@@ -1324,29 +1358,7 @@ zbus_object_manager_client_dispose (GObject *object)
 {
   ZbusObjectManagerClient *self = ZBUS_OBJECT_MANAGER_CLIENT (object);
 
-  if (self->filter_id != 0)
-    {
-      _zbus_connection_remove_filter (self->connection, self->filter_id);
-      self->filter_id = 0;
-    }
-  if (self->intake != NULL)
-    _zbus_intake_close (self->intake);
-
-  /* Nobody waits for the answers: the manager is going away. */
-  for (guint i = 0; self->match_rules != NULL && i < self->match_rules->len; i++)
-    if (!zbus_connection_is_closed (self->connection))
-      {
-        g_autoptr(GVariant) ignored = NULL;
-
-        ignored = zbus_connection_call_sync (self->connection, ZBUS_DBUS_NAME, ZBUS_DBUS_PATH,
-                                             ZBUS_DBUS_INTERFACE, "RemoveMatch",
-                                             g_variant_new ("(s)", g_ptr_array_index (self->match_rules, i)),
-                                             NULL, ZBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED,
-                                             ZBUS_TIMEOUT_DEFAULT, NULL, NULL);
-      }
-  if (self->match_rules != NULL)
-    g_ptr_array_set_size (self->match_rules, 0);
-
+  stop_intake (self);
   clear_objects (self, FALSE);
   g_queue_clear_full (&self->backlog, (GDestroyNotify) _zbus_intake_item_free);
 
