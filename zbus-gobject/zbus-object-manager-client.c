@@ -644,8 +644,13 @@ skip_to_last_owner (ZbusObjectManagerClient *self)
   GList *last = NULL;
 
   for (GList *l = self->backlog.head; l != NULL; l = l->next)
-    if (((ZbusIntakeItem *) l->data)->kind == ZBUS_INTAKE_OWNER)
-      last = l;
+    {
+      ZbusIntakeItem *item = l->data;
+
+      if (item->kind == ZBUS_INTAKE_OWNER &&
+          _zbus_serial_after (zbus_message_get_serial (item->message), self->owner_serial))
+        last = l;
+    }
 
   while (last != NULL && self->backlog.head != last)
     _zbus_intake_item_free (g_queue_pop_head (&self->backlog));
