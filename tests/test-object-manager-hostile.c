@@ -631,6 +631,94 @@ test_failed_init (Fixture       *fixture,
   }
 }
 
+typedef struct
+{
+  Service *service;
+  guint32 count;
+} RaceData;
+
+static void
+emit_count (Service    *service,
+            const char *path,
+            int         count)
+{
+  g_autoptr(GError) error = NULL;
+  GVariantBuilder changed;
+
+  g_variant_builder_init (&changed, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&changed, "{sv}", "Count", g_variant_new_int32 (count));
+  g_dbus_connection_emit_signal (service->connection, NULL, path,
+                                 "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                 g_variant_new ("(sa{sv}as)", THING_IFACE, &changed, NULL),
+                                 &error);
+  g_assert_no_error (error);
+  g_dbus_connection_flush_sync (service->connection, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* While the test's thread constructs the manager: once GetManagedObjects
+ * is in, the property changes twice, then the answer says how it ended. */
+static gpointer
+race_thread (gpointer data)
+{
+  Service *service = data;
+
+  while (service_n_held (service) == 0)
+    g_usleep (1000);
+  emit_count (service, MANAGER_PATH "/x", 2);
+  emit_count (service, MANAGER_PATH "/x", 3);
+  service_answer_held (service, g_variant_new_parsed (
+    "({@o '/org/zbus/Test/Hostile/x': {'org.zbus.Test.Thing': @a{sv} {'Count': <3>}}},)"));
+  return NULL;
+}
+
+static void
+count_changed_cb (ZbusProxy          *proxy,
+                  GVariant           *changed,
+                  const char * const *invalidated,
+                  GArray             *counts)
+{
+  int count;
+
+  if (g_variant_lookup (changed, "Count", "i", &count))
+    g_array_append_val (counts, count);
+}
+
+/* Property changes the service sent before it answered GetManagedObjects
+ * are in the answer: the proxies do not announce them again, as if the
+ * value went back. */
+static void
+test_changes_before_snapshot (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(ZbusObjectManagerClient) manager = NULL;
+  g_autoptr(ZbusProxy) thing = NULL;
+  g_autoptr(GVariant) count = NULL;
+  g_autoptr(GArray) counts = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GError) error = NULL;
+  GThread *thread;
+
+  service_set_answer (fixture->service, NULL);
+  thread = g_thread_new ("race", race_thread, fixture->service);
+  manager = new_manager (fixture, &error);
+  g_assert_no_error (error);
+  g_thread_join (thread);
+
+  thing = zbus_object_manager_client_get_interface (manager, MANAGER_PATH "/x", THING_IFACE);
+  g_assert_nonnull (thing);
+  g_signal_connect (thing, "properties-changed", G_CALLBACK (count_changed_cb), counts);
+  count = zbus_proxy_get_cached_property (thing, "Count");
+  g_assert_cmpint (g_variant_get_int32 (count), ==, 3);
+
+  emit_count (fixture->service, MANAGER_PATH "/x", 4);
+  wait_until (counts->len > 0 && g_array_index (counts, int, counts->len - 1) == 4);
+  g_assert_cmpuint (counts->len, ==, 1);
+
+  g_signal_handlers_disconnect_by_data (thing, counts);
+  g_clear_object (&thing);
+  g_assert_finalize_object (g_steal_pointer (&manager));
+}
+
 /* Many objects in one answer, in reverse order: sorted, all there. */
 static void
 test_many (Fixture       *fixture,
@@ -811,6 +899,7 @@ main (int   argc,
       ADD ("bad-snapshot", test_bad_snapshot);
       ADD ("many", test_many);
       ADD ("failed-init", test_failed_init);
+      ADD ("changes-before-snapshot", test_changes_before_snapshot);
       ADD ("never-answers", test_never_answers);
       ADD ("owner-change-during-fetch", test_owner_change_during_fetch);
 #undef ADD

@@ -40,7 +40,9 @@
  * cache starts with the values the service announced, without a `GetAll`
  * per object, and which the manager keeps up to date: one match rule
  * covers every object, and the manager hands each proxy its
- * `PropertiesChanged` and other signals in the order they arrived.
+ * `PropertiesChanged` and other signals in the order they arrived. What
+ * the service sent before it answered `GetManagedObjects` is not handed
+ * on: the answer includes it.
  *
  * ## Typed proxies
  *
@@ -561,10 +563,6 @@ handle_manager_signal (ZbusObjectManagerClient *self,
   guint32 serial = zbus_message_get_serial (message);
   const char *path;
 
-  /* What GetManagedObjects answered includes what came before it. */
-  if (self->has_snapshot && !_zbus_serial_after (serial, self->snapshot_serial))
-    return;
-
   if (g_str_equal (member, "InterfacesAdded") && g_strcmp0 (signature, "oa{sa{sv}}") == 0)
     {
       g_autoptr(GVariant) interfaces = NULL;
@@ -625,6 +623,12 @@ process_item (ZbusObjectManagerClient *self,
 
   if (item->deferred && self->check_sender &&
       g_strcmp0 (zbus_message_get_sender (message), self->name_owner) != 0)
+    return;
+
+  /* What GetManagedObjects answered includes what came before it: the
+   * objects it made, and the property values it gave their proxies. */
+  if (self->has_snapshot &&
+      !_zbus_serial_after (zbus_message_get_serial (message), self->snapshot_serial))
     return;
 
   if (g_strcmp0 (zbus_message_get_path (message), self->object_path) == 0 &&
