@@ -719,6 +719,68 @@ test_changes_before_snapshot (Fixture       *fixture,
   g_assert_finalize_object (g_steal_pointer (&manager));
 }
 
+typedef struct
+{
+  Fixture *fixture;
+  GMainContext *context;
+  ZbusObjectManagerClient *manager;   /* the thread's */
+  gint stage;                         /* (atomic): 1 made, 2 has /t, 3 done */
+} ThreadData;
+
+static gpointer
+manager_thread (gpointer user_data)
+{
+  ThreadData *td = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ours = FALSE;
+  Checker c;
+
+  g_main_context_push_thread_default (td->context);
+  td->manager = new_manager (td->fixture, &error);
+  g_assert_no_error (error);
+  checker_init (&c, G_LIST_MODEL (td->manager));
+  g_atomic_int_set (&td->stage, 1);
+
+  while (!has_object (td->manager, MANAGER_PATH "/t"))
+    g_main_context_iteration (td->context, TRUE);
+  {
+    g_autoptr(ZbusRemoteObject) object = zbus_object_manager_client_get_object (td->manager,
+                                                                                MANAGER_PATH "/t");
+    g_autoptr(ZbusProxy) proxy = zbus_remote_object_get_interface (object, THING_IFACE);
+
+    /* The proxies belong to the manager's context, this thread's. */
+    ours = g_main_context_get_thread_default () == td->context && proxy != NULL;
+  }
+  g_assert_true (ours);
+  g_atomic_int_set (&td->stage, 2);
+
+  checker_clear (&c);
+  g_assert_finalize_object (g_steal_pointer (&td->manager));
+  while (g_main_context_iteration (td->context, FALSE));
+  g_main_context_pop_thread_default (td->context);
+  g_atomic_int_set (&td->stage, 3);
+  return NULL;
+}
+
+/* A manager made and used in a thread of its own, with its own context,
+ * while the test's thread runs the connection. */
+static void
+test_other_thread (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const char * const thing[] = { THING_IFACE, NULL };
+  ThreadData td = { fixture, g_main_context_new (), NULL, 0 };
+  GThread *thread;
+
+  service_set_answer (fixture->service, empty_answer ());
+  thread = g_thread_new ("manager", manager_thread, &td);
+  wait_until (g_atomic_int_get (&td.stage) >= 1);
+  service_add (fixture->service, MANAGER_PATH "/t", thing);
+  wait_until (g_atomic_int_get (&td.stage) == 3);
+  g_thread_join (thread);
+  g_main_context_unref (td.context);
+}
+
 /* Many objects in one answer, in reverse order: sorted, all there. */
 static void
 test_many (Fixture       *fixture,
@@ -900,6 +962,7 @@ main (int   argc,
       ADD ("many", test_many);
       ADD ("failed-init", test_failed_init);
       ADD ("changes-before-snapshot", test_changes_before_snapshot);
+      ADD ("other-thread", test_other_thread);
       ADD ("never-answers", test_never_answers);
       ADD ("owner-change-during-fetch", test_owner_change_during_fetch);
 #undef ADD
