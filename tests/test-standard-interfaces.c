@@ -605,6 +605,42 @@ test_monitor_async (Fixture       *fixture,
   check_monitor (fixture, TRUE);
 }
 
+/* Cancelled once BecomeMonitor is out: the bus may have made the
+ * connection a monitor all the same, and drops a monitor that sends, so
+ * the connection sends nothing more. */
+static void
+test_monitor_cancelled (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(ZbusConnection) other = connect_with (TRANSPORT_NATIVE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(ZbusMessageStream) stream = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  zbus_connection_become_monitor_async (fixture->connection, NULL, cancellable, store_result_cb,
+                                        &result);
+  g_cancellable_cancel (cancellable);
+  stream = zbus_connection_become_monitor_finish (fixture->connection, wait_result (&result),
+                                                  &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (stream);
+  g_clear_error (&error);
+
+  reply = zbus_connection_call_sync (fixture->connection, "org.freedesktop.DBus",
+                                     "/org/freedesktop/DBus", "org.freedesktop.DBus", "ListNames",
+                                     NULL, NULL, ZBUS_MESSAGE_FLAGS_NONE, -1, NULL, &error);
+  g_assert_null (reply);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+
+  /* Still connected: the bus had no reason to drop it. */
+  list_names (other);
+  while (g_main_context_iteration (NULL, FALSE));
+  g_assert_false (zbus_connection_is_closed (fixture->connection));
+  zbus_connection_close_sync (other, NULL, NULL);
+}
+
 /* With rules, only what they match: the call made before the signal is
  * not in the stream. */
 static void
@@ -715,6 +751,7 @@ main (int   argc,
       ADD ("monitor", test_monitor);
       ADD ("monitor-async", test_monitor_async);
       ADD ("monitor-rules", test_monitor_rules);
+      ADD ("monitor-cancelled", test_monitor_cancelled);
 #undef ADD
     }
   g_test_add_func ("/Zbus/StandardInterfaces/monitor-peer", test_monitor_peer);

@@ -50,18 +50,26 @@ check_bus (ZbusConnection  *self,
   return FALSE;
 }
 
-/* The bus answered: the connection is a monitor now, or still is not. */
+/* BecomeMonitor is over: the connection is a monitor now, or still is
+ * not. @local_error (taken) says why there is no @reply. */
 static ZbusMessageStream *
 finish_becoming (ZbusConnection     *self,
                  ZbusMessageStream  *stream,
                  GVariant           *reply,
+                 GError             *local_error,
                  GError            **error)
 {
   if (reply == NULL)
     {
-      _zbus_connection_set_monitor (self, ZBUS_MONITOR_NONE);
+      /* The bus said no: nothing changed. Without its answer (cancelled,
+       * timed out) it may have said yes, and it drops a monitor that
+       * sends: the connection sends nothing more, as a monitor. */
+      if (g_dbus_error_is_remote_error (local_error))
+        _zbus_connection_set_monitor (self, ZBUS_MONITOR_NONE);
+      else
+        _zbus_connection_set_monitor (self, ZBUS_MONITOR_ACTIVE);
       zbus_message_stream_close (stream);
-      g_prefix_error (error, "Could not become a monitor: ");
+      g_propagate_prefixed_error (error, local_error, "Could not become a monitor: ");
       return NULL;
     }
 
@@ -89,7 +97,10 @@ finish_becoming (ZbusConnection     *self,
  * or signal on @self fails from now on with %G_IO_ERROR_NOT_SUPPORTED (the
  * bus would disconnect it otherwise), its proxies and object server stop
  * working, and the calls it sees are never answered. Use a connection of
- * its own, made for this. The bus decides who may monitor: a session bus
+ * its own, made for this. When this fails without the bus's answer
+ * (cancelled once the request is out, timed out), the bus may have made
+ * @self a monitor all the same: @self is then treated as one and sends
+ * nothing more. The bus decides who may monitor: a session bus
  * lets connections of the same user do it, a system bus only root.
  *
  * The stream keeps at most the connection's default number of messages
@@ -109,6 +120,7 @@ zbus_connection_become_monitor (ZbusConnection      *self,
 {
   g_autoptr(ZbusMessageStream) stream = NULL;
   g_autoptr(GVariant) reply = NULL;
+  GError *local_error = NULL;
   GVariant *parameters;
 
   g_return_val_if_fail (ZBUS_IS_CONNECTION (self), NULL);
@@ -125,8 +137,8 @@ zbus_connection_become_monitor (ZbusConnection      *self,
   reply = zbus_connection_call_sync (self, ZBUS_DBUS_NAME, ZBUS_DBUS_PATH, MONITORING_INTERFACE,
                                      "BecomeMonitor", parameters, G_VARIANT_TYPE_UNIT,
                                      ZBUS_MESSAGE_FLAGS_NONE, ZBUS_TIMEOUT_DEFAULT, cancellable,
-                                     error);
-  return finish_becoming (self, stream, reply, error);
+                                     &local_error);
+  return finish_becoming (self, stream, reply, local_error, error);
 }
 
 static void
@@ -138,10 +150,11 @@ become_monitor_cb (GObject      *object,
   ZbusConnection *self = ZBUS_CONNECTION (object);
   g_autoptr(GVariant) reply = NULL;
   ZbusMessageStream *stream;
+  GError *local_error = NULL;
   GError *error = NULL;
 
-  reply = zbus_connection_call_finish (self, result, &error);
-  stream = finish_becoming (self, g_task_get_task_data (task), reply, &error);
+  reply = zbus_connection_call_finish (self, result, &local_error);
+  stream = finish_becoming (self, g_task_get_task_data (task), reply, local_error, &error);
   if (stream == NULL)
     g_task_return_error (task, error);
   else

@@ -40,7 +40,9 @@
  * cache starts with the values the service announced, without a `GetAll`
  * per object, and which the manager keeps up to date: one match rule
  * covers every object, and the manager hands each proxy its
- * `PropertiesChanged` and other signals in the order they arrived.
+ * `PropertiesChanged` and other signals in the order they arrived. What
+ * the service sent before it answered `GetManagedObjects` is not handed
+ * on: the answer includes it.
  *
  * ## Typed proxies
  *
@@ -188,6 +190,17 @@ find_position (ZbusObjectManagerClient *self,
   return lo;
 }
 
+static int
+compare_objects (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (zbus_remote_object_get_object_path (*(ZbusRemoteObject * const *) a),
+                 zbus_remote_object_get_object_path (*(ZbusRemoteObject * const *) b));
+}
+
+/* Without @emit, while a GetManagedObjects answer fills the model, the
+ * object goes at the end: apply_snapshot() sorts them all once, rather
+ * than moving the array for each of many objects. */
 static void
 insert_object (ZbusObjectManagerClient *self,
                ZbusRemoteObject        *object,
@@ -195,17 +208,20 @@ insert_object (ZbusObjectManagerClient *self,
 {
   const char *path = zbus_remote_object_get_object_path (object);
   gboolean found;
-  guint position = find_position (self, path, &found);
+  guint position;
 
+  g_hash_table_insert (self->by_path, (gpointer) path, object);
+  if (!emit)
+    {
+      g_ptr_array_add (self->objects, g_object_ref (object));
+      return;
+    }
+
+  position = find_position (self, path, &found);
   g_assert (!found);
   g_ptr_array_insert (self->objects, position, g_object_ref (object));
-  g_hash_table_insert (self->by_path, (gpointer) path, object);
-
-  if (emit)
-    {
-      g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
-    }
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
 static void
@@ -351,21 +367,25 @@ remove_interfaces (ZbusObjectManagerClient *self,
                    const char * const      *interface_names)
 {
   ZbusRemoteObject *object = g_hash_table_lookup (self->by_path, path);
-  guint n_removed = 0;
+  g_autoptr(GHashTable) gone = NULL;
 
   if (object == NULL)
     return;
 
+  /* The interfaces it has, each counted once: the remote may name one
+   * twice, or name some the object never had. */
+  gone = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; interface_names[i] != NULL; i++)
     if (_zbus_remote_object_peek_interface (object, interface_names[i]) != NULL)
-      n_removed++;
+      g_hash_table_add (gone, (gpointer) interface_names[i]);
+  if (g_hash_table_size (gone) == 0)
+    return;
 
   /* An object that loses its last interface leaves the model: that says
    * it all, interface by interface signals would only be noise. */
-  if (n_removed == _zbus_remote_object_get_n_interfaces (object))
+  if (g_hash_table_size (gone) == _zbus_remote_object_get_n_interfaces (object))
     {
-      if (n_removed > 0)
-        remove_object (self, object);
+      remove_object (self, object);
       return;
     }
 
@@ -447,6 +467,7 @@ apply_snapshot (ZbusObjectManagerClient  *self,
   g_variant_iter_init (&iter, dict);
   while (g_variant_iter_loop (&iter, "{&o@a{sa{sv}}}", &path, &interfaces))
     add_interfaces (self, path, interfaces, self->snapshot_serial, FALSE);
+  g_ptr_array_sort (self->objects, compare_objects);
 
   if (emit && self->objects->len > n_before)
     {
@@ -484,11 +505,14 @@ fetch_done_cb (GObject      *object,
   if (self == NULL || generation != self->fetch_generation)
     return;
 
+  /* As in dispatch_cb(): proxies made here, and calls made here, belong
+   * to the manager's context. */
+  g_main_context_push_thread_default (self->context);
   self->fetching = FALSE;
   if (reply == NULL || !apply_snapshot (self, reply, TRUE, &error))
     g_debug ("%s", error->message);
-
   process_backlog (self);
+  g_main_context_pop_thread_default (self->context);
 }
 
 /* Fetches the objects of a new owner; signals wait until they are in. */
@@ -538,10 +562,6 @@ handle_manager_signal (ZbusObjectManagerClient *self,
   GVariant *body = zbus_message_get_body (message);
   guint32 serial = zbus_message_get_serial (message);
   const char *path;
-
-  /* What GetManagedObjects answered includes what came before it. */
-  if (self->has_snapshot && !_zbus_serial_after (serial, self->snapshot_serial))
-    return;
 
   if (g_str_equal (member, "InterfacesAdded") && g_strcmp0 (signature, "oa{sa{sv}}") == 0)
     {
@@ -605,6 +625,12 @@ process_item (ZbusObjectManagerClient *self,
       g_strcmp0 (zbus_message_get_sender (message), self->name_owner) != 0)
     return;
 
+  /* What GetManagedObjects answered includes what came before it: the
+   * objects it made, and the property values it gave their proxies. */
+  if (self->has_snapshot &&
+      !_zbus_serial_after (zbus_message_get_serial (message), self->snapshot_serial))
+    return;
+
   if (g_strcmp0 (zbus_message_get_path (message), self->object_path) == 0 &&
       g_strcmp0 (zbus_message_get_interface (message), OBJECT_MANAGER_INTERFACE) == 0)
     handle_manager_signal (self, message);
@@ -612,13 +638,42 @@ process_item (ZbusObjectManagerClient *self,
     route_to_proxy (self, message);
 }
 
+/* While GetManagedObjects is out, a change of owner does not wait for
+ * its answer: that answer, and what came before the change, are about
+ * an owner that is gone, and an owner that never answers must not hold
+ * up the next one. Drops what comes before the last change of owner. */
+static void
+skip_to_last_owner (ZbusObjectManagerClient *self)
+{
+  GList *last = NULL;
+
+  for (GList *l = self->backlog.head; l != NULL; l = l->next)
+    {
+      ZbusIntakeItem *item = l->data;
+
+      if (item->kind == ZBUS_INTAKE_OWNER &&
+          _zbus_serial_after (zbus_message_get_serial (item->message), self->owner_serial))
+        last = l;
+    }
+
+  while (last != NULL && self->backlog.head != last)
+    _zbus_intake_item_free (g_queue_pop_head (&self->backlog));
+}
+
 static void
 process_backlog (ZbusObjectManagerClient *self)
 {
   ZbusIntakeItem *item;
 
-  while (!self->fetching && (item = g_queue_pop_head (&self->backlog)) != NULL)
+  for (;;)
     {
+      if (self->fetching)
+        skip_to_last_owner (self);
+      item = g_queue_peek_head (&self->backlog);
+      if (item == NULL || (self->fetching && item->kind != ZBUS_INTAKE_OWNER))
+        return;
+
+      g_queue_pop_head (&self->backlog);
       process_item (self, item);
       _zbus_intake_item_free (item);
     }
@@ -833,6 +888,35 @@ needs_fetch (ZbusObjectManagerClient *self)
   return !self->check_sender || self->name_owner != NULL;
 }
 
+/* Stops listening: the filter, the streams, the bus's match rules. The
+ * manager is going away, or failed to initialize. */
+static void
+stop_intake (ZbusObjectManagerClient *self)
+{
+  if (self->filter_id != 0)
+    {
+      _zbus_connection_remove_filter (self->connection, self->filter_id);
+      self->filter_id = 0;
+    }
+  if (self->intake != NULL)
+    _zbus_intake_close (self->intake);
+
+  /* Nobody waits for the answers. */
+  for (guint i = 0; self->match_rules != NULL && i < self->match_rules->len; i++)
+    if (!zbus_connection_is_closed (self->connection))
+      {
+        g_autoptr(GVariant) ignored = NULL;
+
+        ignored = zbus_connection_call_sync (self->connection, ZBUS_DBUS_NAME, ZBUS_DBUS_PATH,
+                                             ZBUS_DBUS_INTERFACE, "RemoveMatch",
+                                             g_variant_new ("(s)", g_ptr_array_index (self->match_rules, i)),
+                                             NULL, ZBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED,
+                                             ZBUS_TIMEOUT_DEFAULT, NULL, NULL);
+      }
+  if (self->match_rules != NULL)
+    g_ptr_array_set_size (self->match_rules, 0);
+}
+
 static void
 finish_init (ZbusObjectManagerClient *self)
 {
@@ -846,6 +930,7 @@ fail_init (ZbusObjectManagerClient  *self,
            GError                  **out_error)
 {
   self->init_error = g_error_copy (error);
+  stop_intake (self);
   g_propagate_error (out_error, error);
   return FALSE;
 }
@@ -970,6 +1055,7 @@ init_fail (GTask  *task,
   ZbusObjectManagerClient *self = g_task_get_source_object (task);
 
   self->init_error = g_error_copy (error);
+  stop_intake (self);
   g_task_return_error (task, error);
 }
 
@@ -1281,29 +1367,7 @@ zbus_object_manager_client_dispose (GObject *object)
 {
   ZbusObjectManagerClient *self = ZBUS_OBJECT_MANAGER_CLIENT (object);
 
-  if (self->filter_id != 0)
-    {
-      _zbus_connection_remove_filter (self->connection, self->filter_id);
-      self->filter_id = 0;
-    }
-  if (self->intake != NULL)
-    _zbus_intake_close (self->intake);
-
-  /* Nobody waits for the answers: the manager is going away. */
-  for (guint i = 0; self->match_rules != NULL && i < self->match_rules->len; i++)
-    if (!zbus_connection_is_closed (self->connection))
-      {
-        g_autoptr(GVariant) ignored = NULL;
-
-        ignored = zbus_connection_call_sync (self->connection, ZBUS_DBUS_NAME, ZBUS_DBUS_PATH,
-                                             ZBUS_DBUS_INTERFACE, "RemoveMatch",
-                                             g_variant_new ("(s)", g_ptr_array_index (self->match_rules, i)),
-                                             NULL, ZBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED,
-                                             ZBUS_TIMEOUT_DEFAULT, NULL, NULL);
-      }
-  if (self->match_rules != NULL)
-    g_ptr_array_set_size (self->match_rules, 0);
-
+  stop_intake (self);
   clear_objects (self, FALSE);
   g_queue_clear_full (&self->backlog, (GDestroyNotify) _zbus_intake_item_free);
 

@@ -730,7 +730,8 @@ prepare_call (ZbusProxy  *self,
  * thread may call this.
  *
  * Returns: (transfer full): the reply's arguments, a tuple of the
- *   method's out-signature, or %NULL with @error set:
+ *   method's out-signature (an empty tuple once the call is sent, with
+ *   %ZBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED), or %NULL with @error set:
  *   %G_IO_ERROR_NOT_SUPPORTED for a plain proxy,
  *   %G_DBUS_ERROR_UNKNOWN_METHOD, %G_DBUS_ERROR_INVALID_ARGS, or the
  *   remote's error
