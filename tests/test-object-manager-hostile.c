@@ -945,6 +945,7 @@ main (int   argc,
   };
 
   g_test_init (&argc, &argv, NULL);
+  zbus_test_fork_bus_watcher ();
   g_test_summary ("ZbusObjectManagerClient against a service that misbehaves");
 
   for (guint i = 0; i < G_N_ELEMENTS (transports); i++)
