@@ -65,6 +65,20 @@ test_ctl_slow (TestCtl              *self,
   g_ptr_array_add (held, g_object_ref (invocation));
 }
 
+/* A sync method that answers later: its invocation is made when it asks
+ * for it, during its dispatch, and holds the strict order as well. */
+static int
+test_ctl_later (TestCtl *self,
+                int      n)
+{
+  ZbusMethodInvocation *invocation = zbus_method_invocation_get_current ();
+
+  note ("l%d", n);
+  g_assert_true (zbus_method_invocation_get_current () == invocation);
+  g_ptr_array_add (held, zbus_method_invocation_defer (invocation));
+  return -1;
+}
+
 /* A synchronous call out on the serving connection, after the caller's
  * next call had time to arrive. */
 static char *
@@ -122,6 +136,9 @@ test_ctl_class_init (TestCtlClass *klass)
   g_signal_new_class_handler ("slow", type, G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
                               G_CALLBACK (test_ctl_slow), NULL, NULL, NULL,
                               G_TYPE_NONE, 2, ZBUS_TYPE_METHOD_INVOCATION, G_TYPE_INT);
+  g_signal_new_class_handler ("later", type, G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+                              G_CALLBACK (test_ctl_later), NULL, NULL, NULL,
+                              G_TYPE_INT, 1, G_TYPE_INT);
   g_signal_new_class_handler ("call-out", type, G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
                               G_CALLBACK (test_ctl_call_out), NULL, NULL, NULL,
                               G_TYPE_STRING, 0);
@@ -777,6 +794,45 @@ test_strict_order (Fixture       *fixture,
   g_assert_cmpstr (fixture->replies->str, ==, "x 1 x 2 x 3 x 4 get ");
 }
 
+/* A sync method deferring its answer keeps the next call to its strict
+ * interface waiting until it answers; on a loose one it does not. */
+static void
+test_deferred_order (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(Call) later = start_call (fixture, "later", STRICT_PATH, "org.zbus.Strict", "Later",
+                                      g_variant_new ("(i)", 1));
+  g_autoptr(Call) echo = start_call (fixture, "echo", STRICT_PATH, "org.zbus.Strict", "Echo",
+                                     g_variant_new ("(i)", 2));
+  g_autoptr(Call) loose_later = NULL;
+  g_autoptr(Call) loose_echo = NULL;
+
+  wait_until_held (1);
+  ping (fixture);
+  g_assert_false (echo->done);
+  g_assert_false (later->done);
+  answer_held (0);
+  wait_for_call (echo);
+  assert_int_reply (later, 1);
+  assert_int_reply (echo, 2);
+  g_assert_cmpstr (trace->str, ==, "l1 r1 e2 ");
+  g_assert_cmpstr (fixture->replies->str, ==, "x later echo ");
+
+  g_string_truncate (trace, 0);
+  g_string_truncate (fixture->replies, 0);
+  loose_later = start_call (fixture, "later", LOOSE_PATH, "org.zbus.Loose", "Later",
+                            g_variant_new ("(i)", 3));
+  loose_echo = start_call (fixture, "echo", LOOSE_PATH, "org.zbus.Loose", "Echo",
+                           g_variant_new ("(i)", 4));
+  wait_for_call (loose_echo);
+  assert_int_reply (loose_echo, 4);
+  g_assert_false (loose_later->done);
+  answer_held (1);
+  wait_for_call (loose_later);
+  assert_int_reply (loose_later, 3);
+  g_assert_cmpstr (trace->str, ==, "l3 e4 r3 ");
+}
+
 static void
 test_loose_order (Fixture       *fixture,
                   gconstpointer  data)
@@ -927,6 +983,7 @@ main (int   argc,
       ADD ("authorize-closed", test_authorize_closed);
       ADD ("strict-order", test_strict_order);
       ADD ("loose-order", test_loose_order);
+      ADD ("deferred-order", test_deferred_order);
       ADD ("call-out", test_call_out);
       ADD ("unknown-object", test_unknown_object);
 #undef ADD

@@ -219,6 +219,41 @@ void      _zbus_method_invocation_set_out_signature (ZbusMethodInvocation *self,
 /* For scratch invocations (GetAll): the error a handler answered with. */
 const GError *_zbus_method_invocation_peek_error (ZbusMethodInvocation *self);
 
+/* A call being dispatched, on the dispatching function's stack. Its
+ * ZbusMethodInvocation is made only when something asks for it (an async
+ * method, zbus_method_invocation_get_current() in a handler); a call that
+ * nobody asked about is answered without one. */
+typedef struct
+{
+  ZbusObjectServer     *server;         /* (unowned) */
+  ZbusConnection       *connection;     /* (unowned) */
+  ZbusInterface        *iface;          /* (unowned) (nullable) */
+  ZbusMessage          *call;           /* (unowned) */
+  const char           *out_signature;  /* (nullable): static, or the member's */
+  gboolean              scratch;        /* answers nobody: GetAll's reads */
+  ZbusMethodInvocation *invocation;     /* (owned) (nullable): once made */
+} ZbusCallFrame;
+
+#define ZBUS_CALL_FRAME_INIT(server, connection, iface, call, out_signature, scratch) \
+  { (server), (connection), (iface), (call), (out_signature), (scratch), NULL }
+
+ZbusMethodInvocation *_zbus_call_frame_get_invocation (ZbusCallFrame *frame);
+void      _zbus_call_frame_push           (ZbusCallFrame *frame);
+void      _zbus_call_frame_pop            (ZbusCallFrame *frame);
+/* Whether the handler answered or deferred through the invocation. */
+gboolean  _zbus_call_frame_is_settled     (ZbusCallFrame *frame);
+/* Answer once, as the invocation's functions do; @body may be floating. */
+void      _zbus_call_frame_return_value   (ZbusCallFrame *frame,
+                                           GVariant      *body,
+                                           GUnixFDList   *fd_list);
+void      _zbus_call_frame_return_gerror  (ZbusCallFrame *frame,
+                                           const GError  *error);
+void      _zbus_call_frame_return_dbus_error (ZbusCallFrame *frame,
+                                              const char    *error_name,
+                                              const char    *error_message);
+/* Drops the frame's reference to its invocation, if made. */
+void      _zbus_call_frame_clear          (ZbusCallFrame *frame);
+
 G_END_DECLS
 
 G_BEGIN_DECLS

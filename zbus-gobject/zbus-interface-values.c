@@ -670,6 +670,55 @@ _zbus_value_to_variant (const GValue   *value,
   return _zbus_value_to_variant_full (value, signature, connection, NULL, error);
 }
 
+/* The basic types in their default mapping, as a floating variant, or NULL
+ * for the general way: what it would make, without its string compares. */
+static GVariant *
+value_to_variant_fast (const GValue *value,
+                       const char   *signature)
+{
+  GType type = G_VALUE_TYPE (value);
+
+  if (signature[0] == '\0' || signature[1] != '\0')
+    return NULL;
+  switch (signature[0])
+    {
+    case 's':
+      if (type == G_TYPE_STRING)
+        {
+          const char *s = g_value_get_string (value);
+          return g_variant_new_string (s ? s : "");
+        }
+      break;
+    case 'u':
+      if (type == G_TYPE_UINT)
+        return g_variant_new_uint32 (g_value_get_uint (value));
+      break;
+    case 'i':
+      if (type == G_TYPE_INT)
+        return g_variant_new_int32 (g_value_get_int (value));
+      break;
+    case 'b':
+      if (type == G_TYPE_BOOLEAN)
+        return g_variant_new_boolean (g_value_get_boolean (value));
+      break;
+    case 'd':
+      if (type == G_TYPE_DOUBLE)
+        return g_variant_new_double (g_value_get_double (value));
+      break;
+    case 'x':
+      if (type == G_TYPE_INT64)
+        return g_variant_new_int64 (g_value_get_int64 (value));
+      break;
+    case 't':
+      if (type == G_TYPE_UINT64)
+        return g_variant_new_uint64 (g_value_get_uint64 (value));
+      break;
+    default:
+      break;
+    }
+  return NULL;
+}
+
 /* @fds receives the descriptors of `h` values (copies: the caller keeps
  * its own); NULL where none can travel. */
 GVariant *
@@ -681,6 +730,10 @@ _zbus_value_to_variant_full (const GValue   *value,
 {
   g_autoptr(GVariant) v = NULL;
   GError *local_error = NULL;
+
+  v = value_to_variant_fast (value, signature);
+  if (v != NULL)
+    return g_variant_ref_sink (g_steal_pointer (&v));
 
   if (G_VALUE_HOLDS (value, G_TYPE_VARIANT) && g_value_get_variant (value) == NULL)
     {
@@ -938,6 +991,66 @@ _zbus_variant_to_value_full (GVariant       *variant,
                    g_variant_get_type_string (variant));
       return FALSE;
     }
+
+  /* The basic types in their default mapping, without the general way's
+   * type checks (the signature is the variant's). */
+  if (signature[0] != '\0' && signature[1] == '\0')
+    switch (signature[0])
+      {
+      case 's':
+      case 'o':
+      case 'g':
+        if (type == G_TYPE_STRING)
+          {
+            g_value_set_string (value, g_variant_get_string (variant, NULL));
+            return TRUE;
+          }
+        break;
+      case 'u':
+        if (type == G_TYPE_UINT)
+          {
+            g_value_set_uint (value, g_variant_get_uint32 (variant));
+            return TRUE;
+          }
+        break;
+      case 'i':
+        if (type == G_TYPE_INT)
+          {
+            g_value_set_int (value, g_variant_get_int32 (variant));
+            return TRUE;
+          }
+        break;
+      case 'b':
+        if (type == G_TYPE_BOOLEAN)
+          {
+            g_value_set_boolean (value, g_variant_get_boolean (variant));
+            return TRUE;
+          }
+        break;
+      case 'd':
+        if (type == G_TYPE_DOUBLE)
+          {
+            g_value_set_double (value, g_variant_get_double (variant));
+            return TRUE;
+          }
+        break;
+      case 'x':
+        if (type == G_TYPE_INT64)
+          {
+            g_value_set_int64 (value, g_variant_get_int64 (variant));
+            return TRUE;
+          }
+        break;
+      case 't':
+        if (type == G_TYPE_UINT64)
+          {
+            g_value_set_uint64 (value, g_variant_get_uint64 (variant));
+            return TRUE;
+          }
+        break;
+      default:
+        break;
+      }
 
   if (type == G_TYPE_STRV)
     return array_to_strv (variant, value, error);

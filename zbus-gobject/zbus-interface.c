@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "zbus-interface-private.h"
 #include "zbus-message.h"
 
@@ -207,7 +209,8 @@ send_signal_on_exports (ZbusInterface *self,
                         const char    *member,
                         GVariant    *(*make_body) (ZbusInterface *, ZbusConnection *,
                                                    GUnixFDList *, gpointer),
-                        gpointer       data)
+                        gpointer       data,
+                        gboolean       with_fds)
 {
   ZbusInterfacePrivate *priv = zbus_interface_get_instance_private (self);
   const char *name = priv->info->name;
@@ -224,7 +227,9 @@ send_signal_on_exports (ZbusInterface *self,
 
       if (connection == NULL || zbus_connection_is_closed (connection))
         continue;
-      fds = g_unix_fd_list_new ();
+      /* Only a body with `h` values can add descriptors. */
+      if (with_fds)
+        fds = g_unix_fd_list_new ();
       body = make_body (self, connection, fds, data);
       if (body == NULL)
         continue;
@@ -236,7 +241,7 @@ send_signal_on_exports (ZbusInterface *self,
         zbus_message_set_destination (message, destination, NULL);
       if (message != NULL && zbus_message_set_body (message, body, &error))
         {
-          if (g_unix_fd_list_get_length (fds) > 0)
+          if (fds != NULL && g_unix_fd_list_get_length (fds) > 0)
             zbus_message_set_unix_fd_list (message, fds);
           zbus_connection_send_message (connection, message, NULL, &error);
         }
@@ -307,7 +312,7 @@ zbus_interface_flush_changes (ZbusInterface *self)
 
   changes = g_steal_pointer (&priv->pending);
   priv->pending = g_ptr_array_new ();
-  send_signal_on_exports (self, NULL, "PropertiesChanged", changes_body, changes);
+  send_signal_on_exports (self, NULL, "PropertiesChanged", changes_body, changes, FALSE);
 }
 
 static gboolean
@@ -424,24 +429,33 @@ signal_body (ZbusInterface  *self,
              gpointer        data)
 {
   SignalArgs *args = data;
-  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_TUPLE);
+  guint n = g_strv_length (args->signal->arg_sigs);
+  GVariant *stack_children[8];
+  GVariant **children = n <= G_N_ELEMENTS (stack_children) ? stack_children : g_new (GVariant *, n);
+  GVariant *body = NULL;
+  guint i;
 
-  for (guint i = 0; args->signal->arg_sigs[i] != NULL; i++)
+  /* g_variant_new_tuple() rather than a builder: fewer type checks. */
+  for (i = 0; i < n; i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(GVariant) v = _zbus_value_to_variant_full (&args->values[i + 1],
-                                                           args->signal->arg_sigs[i], connection,
-                                                           fds, &error);
 
-      if (v == NULL)
+      children[i] = _zbus_value_to_variant_full (&args->values[i + 1], args->signal->arg_sigs[i],
+                                                 connection, fds, &error);
+      if (children[i] == NULL)
         {
           g_warning ("Cannot send signal %s.%s: argument %u: %s",
                      zbus_interface_get_interface_name (self), args->signal->name, i, error->message);
-          return NULL;
+          break;
         }
-      g_variant_builder_add_value (&builder, v);
     }
-  return g_variant_builder_end (&builder);
+  if (i == n)
+    body = g_variant_new_tuple (children, n);
+  for (guint j = 0; j < i; j++)
+    g_variant_unref (children[j]);
+  if (children != stack_children)
+    g_free (children);
+  return body;
 }
 
 /* Runs for each emission of a D-Bus signal of the type. */
@@ -457,7 +471,8 @@ relay_marshal (GClosure     *closure,
   SignalArgs args = { closure->data, param_values };
 
   zbus_interface_flush_changes (self);
-  send_signal_on_exports (self, NULL, args.signal->name, signal_body, &args);
+  send_signal_on_exports (self, NULL, args.signal->name, signal_body, &args,
+                          strchr (args.signal->in_signature, 'h') != NULL);
 }
 
 static void

@@ -46,7 +46,8 @@ struct _ZbusMethodInvocation
   ZbusConnection    *connection;    /* (owned) */
   ZbusInterface     *iface;         /* (owned) (nullable) */
   ZbusMessage       *call;          /* (owned) */
-  char              *out_signature; /* (owned) (nullable): "(…)" the reply must have */
+  const char        *out_signature; /* (nullable): "(…)" the reply must have; static,
+                                     * or a member's, which lives as long as its type */
   ZbusSignalEmitter *emitter;       /* (owned) (nullable): made on demand */
   GError            *error;         /* (owned) (nullable): scratch answers */
   gboolean           answered;
@@ -54,6 +55,7 @@ struct _ZbusMethodInvocation
   gboolean           scratch;       /* answers nobody: GetAll's per-property reads */
   int                auth_state;    /* ZbusAuthState, atomic: decided in any thread */
   ZbusOrderSlot     *order_slot;    /* (nullable): a strict-order hold, until answered */
+  ZbusCallFrame      frame;         /* pushed by _zbus_method_invocation_push_current() */
 };
 
 G_DEFINE_FINAL_TYPE (ZbusMethodInvocation, zbus_method_invocation, G_TYPE_OBJECT)
@@ -88,7 +90,6 @@ zbus_method_invocation_finalize (GObject *object)
   g_clear_object (&self->connection);
   g_clear_object (&self->iface);
   g_clear_pointer (&self->call, zbus_message_unref);
-  g_clear_pointer (&self->out_signature, g_free);
   g_clear_error (&self->error);
 
   G_OBJECT_CLASS (zbus_method_invocation_parent_class)->finalize (object);
@@ -155,8 +156,7 @@ void
 _zbus_method_invocation_set_out_signature (ZbusMethodInvocation *self,
                                            const char           *signature)
 {
-  g_free (self->out_signature);
-  self->out_signature = g_strdup (signature);
+  self->out_signature = signature;
 }
 
 const GError *
@@ -178,19 +178,61 @@ get_stack (void)
   return stack;
 }
 
+/* The stack of current calls holds frames: a pushed invocation's is its
+ * own, pointing back at it (and not owning it). */
 void
 _zbus_method_invocation_push_current (ZbusMethodInvocation *self)
 {
-  g_ptr_array_add (get_stack (), self);
+  self->frame.invocation = self;
+  _zbus_call_frame_push (&self->frame);
 }
 
 void
 _zbus_method_invocation_pop_current (ZbusMethodInvocation *self)
 {
+  _zbus_call_frame_pop (&self->frame);
+}
+
+void
+_zbus_call_frame_push (ZbusCallFrame *frame)
+{
+  g_ptr_array_add (get_stack (), frame);
+}
+
+void
+_zbus_call_frame_pop (ZbusCallFrame *frame)
+{
   GPtrArray *stack = get_stack ();
 
-  g_return_if_fail (stack->len > 0 && g_ptr_array_index (stack, stack->len - 1) == self);
+  g_return_if_fail (stack->len > 0 && g_ptr_array_index (stack, stack->len - 1) == frame);
   g_ptr_array_remove_index (stack, stack->len - 1);
+}
+
+/* Made on first use, while the call is being dispatched (so it takes the
+ * strict-order hold of the call, as one made before the handler would). */
+ZbusMethodInvocation *
+_zbus_call_frame_get_invocation (ZbusCallFrame *frame)
+{
+  if (frame->invocation == NULL)
+    {
+      frame->invocation = _zbus_method_invocation_new (frame->server, frame->connection,
+                                                       frame->iface, frame->call, frame->scratch);
+      frame->invocation->out_signature = frame->out_signature;
+    }
+  return frame->invocation;
+}
+
+void
+_zbus_call_frame_clear (ZbusCallFrame *frame)
+{
+  g_clear_object (&frame->invocation);
+}
+
+gboolean
+_zbus_call_frame_is_settled (ZbusCallFrame *frame)
+{
+  return frame->invocation != NULL &&
+         (frame->invocation->answered || frame->invocation->deferred);
 }
 
 /**
@@ -211,7 +253,9 @@ zbus_method_invocation_get_current (void)
 {
   GPtrArray *stack = get_stack ();
 
-  return stack->len > 0 ? g_ptr_array_index (stack, stack->len - 1) : NULL;
+  if (stack->len == 0)
+    return NULL;
+  return _zbus_call_frame_get_invocation (g_ptr_array_index (stack, stack->len - 1));
 }
 
 /**
@@ -490,20 +534,96 @@ settle (ZbusMethodInvocation *self)
 }
 
 static void
-send_reply (ZbusMethodInvocation *self,
-            ZbusMessage          *reply)
+send_answer (ZbusConnection *connection,
+             ZbusInterface  *iface,
+             ZbusMessage    *call,
+             ZbusMessage    *reply)
 {
   g_autoptr(GError) error = NULL;
 
   /* The changes a call caused reach the peer before its reply. */
-  if (self->iface != NULL)
-    zbus_interface_flush_changes (self->iface);
-  if (!(zbus_message_get_flags (self->call) & ZBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED) &&
-      !zbus_connection_send_message (self->connection, reply, NULL, &error) &&
+  if (iface != NULL)
+    zbus_interface_flush_changes (iface);
+  if (!(zbus_message_get_flags (call) & ZBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED) &&
+      !zbus_connection_send_message (connection, reply, NULL, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
-    g_warning ("Could not send the reply to %s: %s", zbus_message_get_member (self->call),
+    g_warning ("Could not send the reply to %s: %s", zbus_message_get_member (call),
                error->message);
+}
+
+static void
+send_reply (ZbusMethodInvocation *self,
+            ZbusMessage          *reply)
+{
+  send_answer (self->connection, self->iface, self->call, reply);
   settle (self);
+}
+
+/* A frame without an invocation answers directly: nothing can have
+ * answered it before, nothing holds a strict-order slot for it, and the
+ * object server made @body to its out signature. */
+void
+_zbus_call_frame_return_value (ZbusCallFrame *frame,
+                               GVariant      *body,
+                               GUnixFDList   *fd_list)
+{
+  g_autoptr(ZbusMessage) reply = NULL;
+
+  if (frame->invocation != NULL)
+    {
+      zbus_method_invocation_return_value_with_unix_fd_list (frame->invocation, body, fd_list);
+      return;
+    }
+  if (frame->scratch)
+    {
+      if (body != NULL)
+        g_variant_unref (g_variant_ref_sink (body));
+      return;
+    }
+  reply = zbus_message_new_method_reply (frame->call);
+  zbus_message_set_body (reply, body ? body : g_variant_new ("()"), NULL);
+  if (fd_list != NULL)
+    zbus_message_set_unix_fd_list (reply, fd_list);
+  send_answer (frame->connection, frame->iface, frame->call, reply);
+}
+
+void
+_zbus_call_frame_return_gerror (ZbusCallFrame *frame,
+                                const GError  *error)
+{
+  g_autoptr(ZbusMessage) reply = NULL;
+
+  if (frame->invocation != NULL || frame->scratch)
+    {
+      zbus_method_invocation_return_gerror (_zbus_call_frame_get_invocation (frame), error);
+      return;
+    }
+  reply = zbus_message_new_error_from_gerror (frame->call, error);
+  send_answer (frame->connection, frame->iface, frame->call, reply);
+}
+
+void
+_zbus_call_frame_return_dbus_error (ZbusCallFrame *frame,
+                                    const char    *error_name,
+                                    const char    *error_message)
+{
+  g_autoptr(ZbusMessage) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (frame->invocation != NULL || frame->scratch)
+    {
+      zbus_method_invocation_return_dbus_error (_zbus_call_frame_get_invocation (frame),
+                                                error_name, error_message);
+      return;
+    }
+  reply = zbus_message_new_error (frame->call, error_name, error_message ? error_message : "",
+                                  &error);
+  if (reply == NULL)
+    {
+      g_critical ("Cannot answer with %s: %s", error_name, error->message);
+      return;
+    }
+  send_answer (frame->connection, frame->iface, frame->call, reply);
 }
 
 /**

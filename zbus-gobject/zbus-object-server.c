@@ -63,7 +63,10 @@ struct _ZbusObjectServer
   GObject         parent_instance;
 
   ZbusConnection *connection;  /* (unowned) (nullable): the server lives as long as it */
-  GHashTable     *nodes;       /* (owned): path → GPtrArray of ZbusInterface, under servers_lock */
+  /* (owned): path → GPtrArray of ZbusInterface, under servers_lock. An array
+   * in the table is never changed (a change replaces it), so a snapshot is
+   * a reference to it. */
+  GHashTable     *nodes;
   guint           handler_id;
   ZbusCallControl *control;    /* (owned): authorization and strict order */
 };
@@ -278,20 +281,35 @@ claim_call_cb (ZbusConnection *connection,
   return alive && takes_call (user_data, call);
 }
 
-/* The interfaces at @path, each with a reference, or NULL. */
+/* The interfaces at @path (a reference to the array, which holds one to
+ * each), or NULL. */
 static GPtrArray *
 snapshot_node (ZbusObjectServer *self,
                const char       *path)
 {
-  g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new (&servers_lock);
-  GPtrArray *node = g_hash_table_lookup (self->nodes, path);
-  GPtrArray *copy;
+  GPtrArray *node;
 
-  if (node == NULL)
-    return NULL;
-  copy = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < node->len; i++)
-    g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (node, i)));
+  g_mutex_lock (&servers_lock);
+  node = g_hash_table_lookup (self->nodes, path);
+  if (node != NULL)
+    g_ptr_array_ref (node);
+  g_mutex_unlock (&servers_lock);
+  return node;
+}
+
+/* A new node array: @node's interfaces but @except, and @extra. */
+static GPtrArray *
+copy_node (GPtrArray     *node,
+           ZbusInterface *except,
+           ZbusInterface *extra)
+{
+  GPtrArray *copy = g_ptr_array_new_full (node ? node->len + 1 : 1, g_object_unref);
+
+  for (guint i = 0; node != NULL && i < node->len; i++)
+    if (g_ptr_array_index (node, i) != except)
+      g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (node, i)));
+  if (extra != NULL)
+    g_ptr_array_add (copy, g_object_ref (extra));
   return copy;
 }
 
@@ -310,16 +328,8 @@ _zbus_object_server_snapshot_below (ZbusObjectServer *self,
 
   g_hash_table_iter_init (&iter, self->nodes);
   while (g_hash_table_iter_next (&iter, (gpointer *) &key, (gpointer *) &node))
-    {
-      GPtrArray *copy;
-
-      if (!is_below (key, path))
-        continue;
-      copy = g_ptr_array_new_with_free_func (g_object_unref);
-      for (guint i = 0; i < node->len; i++)
-        g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (node, i)));
-      g_hash_table_insert (below, g_strdup (key), copy);
-    }
+    if (is_below (key, path))
+      g_hash_table_insert (below, g_strdup (key), g_ptr_array_ref (node));
   return below;
 }
 
@@ -575,25 +585,36 @@ handle_introspectable (ZbusObjectServer *self,
 /* ------------------------------------------------------------------------ */
 /* Properties */
 
-/* Reads one property with @invocation current. Returns the value, or NULL
- * when the getter answered (failed or deferred) by itself. */
+/* Reads one property with @frame's call current. Returns the value, or
+ * NULL when the getter answered (failed or deferred) by itself. */
 static GVariant *
 read_property (ZbusObjectServer       *self,
                ZbusInterface          *iface,
                const ZbusPropertyInfo *p,
-               ZbusMethodInvocation   *invocation,
+               ZbusCallFrame          *frame,
                GError                **error)
 {
   g_auto(GValue) value = G_VALUE_INIT;
 
   g_value_init (&value, p->pspec->value_type);
-  _zbus_method_invocation_push_current (invocation);
+  _zbus_call_frame_push (frame);
   g_object_get_property (G_OBJECT (iface), p->pspec->name, &value);
-  _zbus_method_invocation_pop_current (invocation);
-  if (zbus_method_invocation_is_answered (invocation) ||
-      _zbus_method_invocation_is_deferred (invocation))
+  _zbus_call_frame_pop (frame);
+  if (_zbus_call_frame_is_settled (frame))
     return NULL;
   return _zbus_value_to_variant (&value, p->signature, self->connection, error);
+}
+
+/* The string at @index of @body, a tuple. Not g_variant_get (…, "(&s…)"):
+ * a borrowed string makes GLib serialize the whole body, which the codec
+ * built in tree form. @child keeps the string. */
+static const char *
+peek_string (GVariant  *body,
+             gsize      index,
+             GVariant **child)
+{
+  *child = g_variant_get_child_value (body, index);
+  return g_variant_get_string (*child, NULL);
 }
 
 static const ZbusPropertyInfo *
@@ -629,14 +650,16 @@ handle_get (ZbusObjectServer *self,
             ZbusMessage      *call,
             GPtrArray        *node)
 {
-  const char *iface_name, *prop_name;
+  GVariant *body = zbus_message_get_body (call);
+  g_autoptr(GVariant) iface_v = NULL;
+  g_autoptr(GVariant) prop_v = NULL;
+  const char *iface_name = peek_string (body, 0, &iface_v);
+  const char *prop_name = peek_string (body, 1, &prop_v);
   const ZbusPropertyInfo *p;
   ZbusInterface *iface = NULL;
-  g_autoptr(ZbusMethodInvocation) invocation = NULL;
   g_autoptr(GVariant) value = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_variant_get (zbus_message_get_body (call), "(&s&s)", &iface_name, &prop_name);
   p = find_property_or_fail (self, call, node, iface_name, prop_name, &iface);
   if (p == NULL)
     return;
@@ -646,14 +669,21 @@ handle_get (ZbusObjectServer *self,
                    "Property “%s” of interface “%s” is write-only", prop_name, iface_name);
       return;
     }
-  invocation = _zbus_method_invocation_new (self, self->connection, iface, call, FALSE);
-  _zbus_method_invocation_set_out_signature (invocation, "(v)");
-  value = read_property (self, iface, p, invocation, &error);
-  if (value != NULL)
-    zbus_method_invocation_return_value (invocation, g_variant_new ("(v)", value));
-  else if (error != NULL)
-    zbus_method_invocation_return_dbus_error (invocation, "org.freedesktop.DBus.Error.Failed",
-                                              error->message);
+  {
+    ZbusCallFrame frame = ZBUS_CALL_FRAME_INIT (self, self->connection, iface, call, "(v)", FALSE);
+
+    value = read_property (self, iface, p, &frame, &error);
+    if (value != NULL)
+      {
+        GVariant *boxed = g_variant_new_variant (value);
+
+        _zbus_call_frame_return_value (&frame, g_variant_new_tuple (&boxed, 1), NULL);
+      }
+    else if (error != NULL)
+      _zbus_call_frame_return_dbus_error (&frame, "org.freedesktop.DBus.Error.Failed",
+                                          error->message);
+    _zbus_call_frame_clear (&frame);
+  }
 }
 
 /* The readable properties of @iface as an a{sv}, each read with a scratch
@@ -671,15 +701,15 @@ _zbus_object_server_read_properties (ZbusObjectServer *self,
   for (guint i = 0; i < info->properties->len; i++)
     {
       const ZbusPropertyInfo *p = g_ptr_array_index (info->properties, i);
-      g_autoptr(ZbusMethodInvocation) scratch = NULL;
+      ZbusCallFrame scratch = ZBUS_CALL_FRAME_INIT (self, self->connection, iface, call, NULL, TRUE);
       g_autoptr(GVariant) value = NULL;
 
       if (!p->readable)
         continue;
-      scratch = _zbus_method_invocation_new (self, self->connection, iface, call, TRUE);
-      value = read_property (self, iface, p, scratch, NULL);
+      value = read_property (self, iface, p, &scratch, NULL);
       if (value != NULL)
         g_variant_builder_add (&builder, "{sv}", p->name, value);
+      _zbus_call_frame_clear (&scratch);
     }
   return g_variant_builder_end (&builder);
 }
@@ -689,11 +719,12 @@ handle_get_all (ZbusObjectServer *self,
                 ZbusMessage      *call,
                 GPtrArray        *node)
 {
-  const char *iface_name;
+  g_autoptr(GVariant) iface_v = NULL;
+  const char *iface_name = peek_string (zbus_message_get_body (call), 0, &iface_v);
   ZbusInterface *iface;
-  g_autoptr(ZbusMethodInvocation) invocation = NULL;
+  ZbusCallFrame frame;
+  GVariant *properties;
 
-  g_variant_get (zbus_message_get_body (call), "(&s)", &iface_name);
   iface = find_by_name (node, iface_name);
   if (iface == NULL)
     {
@@ -705,10 +736,9 @@ handle_get_all (ZbusObjectServer *self,
       return;
     }
 
-  invocation = _zbus_method_invocation_new (self, self->connection, iface, call, FALSE);
-  zbus_method_invocation_return_value (invocation,
-                                       g_variant_new ("(@a{sv})",
-                                                      _zbus_object_server_read_properties (self, iface, call)));
+  frame = (ZbusCallFrame) ZBUS_CALL_FRAME_INIT (self, self->connection, iface, call, NULL, FALSE);
+  properties = _zbus_object_server_read_properties (self, iface, call);
+  _zbus_call_frame_return_value (&frame, g_variant_new_tuple (&properties, 1), NULL);
 }
 
 static void
@@ -716,15 +746,19 @@ handle_set (ZbusObjectServer *self,
             ZbusMessage      *call,
             GPtrArray        *node)
 {
-  const char *iface_name, *prop_name;
-  g_autoptr(GVariant) inner = NULL;
+  GVariant *body = zbus_message_get_body (call);
+  g_autoptr(GVariant) iface_v = NULL;
+  g_autoptr(GVariant) prop_v = NULL;
+  g_autoptr(GVariant) boxed = g_variant_get_child_value (body, 2);
+  g_autoptr(GVariant) inner = g_variant_get_variant (boxed);
+  const char *iface_name = peek_string (body, 0, &iface_v);
+  const char *prop_name = peek_string (body, 1, &prop_v);
   const ZbusPropertyInfo *p;
   ZbusInterface *iface = NULL;
   g_auto(GValue) value = G_VALUE_INIT;
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZbusMethodInvocation) invocation = NULL;
+  ZbusCallFrame frame;
 
-  g_variant_get (zbus_message_get_body (call), "(&s&sv)", &iface_name, &prop_name, &inner);
   p = find_property_or_fail (self, call, node, iface_name, prop_name, &iface);
   if (p == NULL)
     return;
@@ -758,13 +792,13 @@ handle_set (ZbusObjectServer *self,
       return;
     }
 
-  invocation = _zbus_method_invocation_new (self, self->connection, iface, call, FALSE);
-  _zbus_method_invocation_push_current (invocation);
+  frame = (ZbusCallFrame) ZBUS_CALL_FRAME_INIT (self, self->connection, iface, call, NULL, FALSE);
+  _zbus_call_frame_push (&frame);
   g_object_set_property (G_OBJECT (iface), p->pspec->name, &value);
-  _zbus_method_invocation_pop_current (invocation);
-  if (!zbus_method_invocation_is_answered (invocation) &&
-      !_zbus_method_invocation_is_deferred (invocation))
-    zbus_method_invocation_return_value (invocation, NULL);
+  _zbus_call_frame_pop (&frame);
+  if (!_zbus_call_frame_is_settled (&frame))
+    _zbus_call_frame_return_value (&frame, NULL, NULL);
+  _zbus_call_frame_clear (&frame);
 }
 
 static void
@@ -812,12 +846,22 @@ make_reply_body (ZbusObjectServer     *self,
                  GUnixFDList          *fds,
                  GError              **error)
 {
-  g_autofree char *inner = NULL;
+  gsize inner_len = strlen (m->out_signature) - 2;
+  char inner_buf[64];
+  g_autofree char *inner_owned = NULL;
+  const char *inner;
   g_autoptr(GVariant) v = NULL;
 
-  if (g_str_equal (m->out_signature, "()"))
-    return g_variant_ref_sink (g_variant_new ("()"));
-  inner = g_strndup (m->out_signature + 1, strlen (m->out_signature) - 2);
+  if (inner_len == 0)
+    return g_variant_ref_sink (g_variant_new_tuple (NULL, 0));
+  if (inner_len < sizeof inner_buf)
+    {
+      memcpy (inner_buf, m->out_signature + 1, inner_len);
+      inner_buf[inner_len] = '\0';
+      inner = inner_buf;
+    }
+  else
+    inner = inner_owned = g_strndup (m->out_signature + 1, inner_len);
 
   /* A GVariant return of several out-arguments is the whole tuple. */
   if (G_VALUE_HOLDS (ret, G_TYPE_VARIANT) && !zbus_is_single_complete_type (inner))
@@ -854,15 +898,20 @@ invoke_table_method (ZbusObjectServer     *self,
   _zbus_method_invocation_pop_current (invocation);
 }
 
+/* An action signal: its invocation is made only for an async method or
+ * when the handler asks for it (zbus_method_invocation_get_current()); a
+ * sync handler's return value is otherwise answered directly. */
 static void
 invoke_method (ZbusObjectServer     *self,
                ZbusInterface        *iface,
                const ZbusMemberInfo *m,
                ZbusMessage          *call)
 {
-  g_autoptr(ZbusMethodInvocation) invocation = NULL;
+  ZbusCallFrame frame = ZBUS_CALL_FRAME_INIT (self, self->connection, iface, call,
+                                              m->out_signature, FALSE);
   GVariant *body = zbus_message_get_body (call);
   guint n_values = m->query.n_params + 1;
+  GValue stack_values[8];
   GValue *values;
   g_auto(GValue) ret = G_VALUE_INIT;
   GType rtype = m->query.return_type & ~G_SIGNAL_TYPE_STATIC_SCOPE;
@@ -874,17 +923,20 @@ invoke_method (ZbusObjectServer     *self,
       return;
     }
 
-  values = g_new0 (GValue, n_values);
-
-  invocation = _zbus_method_invocation_new (self, self->connection, iface, call, FALSE);
-  _zbus_method_invocation_set_out_signature (invocation, m->out_signature);
+  if (n_values <= G_N_ELEMENTS (stack_values))
+    {
+      memset (stack_values, 0, n_values * sizeof (GValue));
+      values = stack_values;
+    }
+  else
+    values = g_new0 (GValue, n_values);
 
   g_value_init (&values[0], G_OBJECT_TYPE (iface));
   g_value_set_object (&values[0], iface);
   if (m->is_async)
     {
       g_value_init (&values[1], ZBUS_TYPE_METHOD_INVOCATION);
-      g_value_set_object (&values[1], invocation);
+      g_value_set_object (&values[1], _zbus_call_frame_get_invocation (&frame));
     }
   for (guint i = m->first_arg; i < m->query.n_params; i++)
     {
@@ -896,23 +948,23 @@ invoke_method (ZbusObjectServer     *self,
                                         &error))
         {
           g_prefix_error (&error, "Argument %u of %s: ", i - m->first_arg, m->name);
-          zbus_method_invocation_return_gerror (invocation, error);
+          _zbus_call_frame_return_gerror (&frame, error);
           goto out;
         }
     }
 
   if (rtype != G_TYPE_NONE)
     g_value_init (&ret, rtype);
-  _zbus_method_invocation_push_current (invocation);
+  _zbus_call_frame_push (&frame);
   g_signal_emitv (values, m->signal_id, 0, rtype != G_TYPE_NONE ? &ret : NULL);
-  _zbus_method_invocation_pop_current (invocation);
+  _zbus_call_frame_pop (&frame);
 
-  if (m->is_async || zbus_method_invocation_is_answered (invocation) ||
-      _zbus_method_invocation_is_deferred (invocation))
+  if (m->is_async || _zbus_call_frame_is_settled (&frame))
     goto out;
 
   {
-    g_autoptr(GUnixFDList) fds = g_unix_fd_list_new ();
+    /* Only an `h` out-argument can add descriptors. */
+    g_autoptr(GUnixFDList) fds = strchr (m->out_signature, 'h') ? g_unix_fd_list_new () : NULL;
     g_autoptr(GVariant) reply = make_reply_body (self, m, &ret, fds, &error);
 
     /* A returned descriptor is handed over: the reply has its copy. */
@@ -923,19 +975,21 @@ invoke_method (ZbusObjectServer     *self,
     if (reply == NULL)
       {
         g_warning ("%s", error->message);
-        zbus_method_invocation_return_dbus_error (invocation, "org.freedesktop.DBus.Error.Failed",
-                                                  error->message);
+        _zbus_call_frame_return_dbus_error (&frame, "org.freedesktop.DBus.Error.Failed",
+                                            error->message);
       }
     else
-      zbus_method_invocation_return_value_with_unix_fd_list (
-        invocation, reply, g_unix_fd_list_get_length (fds) > 0 ? fds : NULL);
+      _zbus_call_frame_return_value (&frame, reply,
+                                     fds != NULL && g_unix_fd_list_get_length (fds) > 0 ? fds : NULL);
   }
 
 out:
   for (guint i = 0; i < n_values; i++)
     if (G_IS_VALUE (&values[i]))
       g_value_unset (&values[i]);
-  g_free (values);
+  if (values != stack_values)
+    g_free (values);
+  _zbus_call_frame_clear (&frame);
 }
 
 /* A call without an interface field: the member must be unambiguous. */
@@ -1319,12 +1373,7 @@ zbus_object_server_at (ZbusObjectServer  *self,
       g_mutex_unlock (&servers_lock);
       return FALSE;
     }
-  if (node == NULL)
-    {
-      node = g_ptr_array_new_with_free_func (g_object_unref);
-      g_hash_table_insert (self->nodes, g_strdup (path), node);
-    }
-  g_ptr_array_add (node, g_object_ref (iface));
+  g_hash_table_insert (self->nodes, g_strdup (path), copy_node (node, NULL, iface));
   g_mutex_unlock (&servers_lock);
 
   _zbus_interface_add_export (iface, self, path);
@@ -1350,12 +1399,14 @@ remove_matching (ZbusObjectServer *self,
       if (name != NULL ? g_str_equal (_zbus_interface_get_info (iface)->name, name)
                        : G_TYPE_CHECK_INSTANCE_TYPE (iface, type))
         {
-          removed = g_ptr_array_steal_index (node, i);
+          removed = g_object_ref (iface);
           break;
         }
     }
-  if (node != NULL && node->len == 0)
+  if (removed != NULL && node->len == 1)
     g_hash_table_remove (self->nodes, path);
+  else if (removed != NULL)
+    g_hash_table_insert (self->nodes, g_strdup (path), copy_node (node, removed, NULL));
   g_mutex_unlock (&servers_lock);
 
   if (removed == NULL)
