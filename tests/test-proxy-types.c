@@ -1114,6 +1114,15 @@ test_hostile (Fixture       *fixture,
                                          NULL, &error));
   g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
   g_clear_error (&error);
+  /* Not UTF-8: GMarkup would quote the bad bytes in its message (found by
+   * fuzz-proxy-xml); the message must stay valid UTF-8. */
+  g_assert_null (zbus_proxy_new_for_xml (fixture->connection,
+                                         "<node><interface name='a.b'></inte\xef" "face></node>",
+                                         NULL, MOCK_NAME, MOCK_PATH, ZBUS_PROXY_CACHE_MODE_NONE,
+                                         NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_clear_error (&error);
 
   /* Names and signatures GDBusNodeInfo lets through. */
   assert_refused ("<node><interface name='a..b'/></node>", ZBUS_ERROR, ZBUS_ERROR_INVALID_NAME);

@@ -65,6 +65,11 @@ const ZbusProxyTypeInfo *_zbus_proxy_type_info_peek (GType type);
 /* `FooBar` → `foo-bar`; NULL when the result is not a valid GObject name. */
 char *_zbus_proxy_type_gname_from_dbus (const char *dbus_name);
 
+/* Checks @info as zbus_proxy_type_for_interface_info() does, without
+ * making or looking up a type. */
+gboolean _zbus_proxy_type_check_interface_info (GDBusInterfaceInfo  *info,
+                                                GError             **error);
+
 /* Parses @xml (a <node> document, or one <interface> element) and finds
  * @interface_name in it (NULL: the only interface). */
 GDBusInterfaceInfo *_zbus_proxy_type_parse_xml (const char  *xml,

@@ -706,6 +706,23 @@ structure_key (const ZbusProxyTypeInfo *info)
   return g_string_free (g_steal_pointer (&key), FALSE);
 }
 
+gboolean
+_zbus_proxy_type_check_interface_info (GDBusInterfaceInfo  *info,
+                                       GError             **error)
+{
+  g_autoptr(ZbusProxyTypeInfo) described = NULL;
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (info != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  described = describe (info, NULL, error);
+  if (described == NULL)
+    return FALSE;
+  key = structure_key (described);
+  return key != NULL;
+}
+
 /* ------------------------------------------------------------------------ */
 /* The instances: on the proxy's context */
 
@@ -1058,6 +1075,13 @@ _zbus_proxy_type_parse_xml (const char  *xml,
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    "The introspection XML is longer than %u bytes", MAX_XML_LENGTH);
+      return NULL;
+    }
+  /* GMarkup would refuse it too, but with the bytes in its message. */
+  if (!g_utf8_validate (xml, -1, NULL))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "Invalid introspection XML: not valid UTF-8");
       return NULL;
     }
   if (starts_with_interface (xml))
