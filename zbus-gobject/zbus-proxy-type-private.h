@@ -70,6 +70,11 @@ char *_zbus_proxy_type_gname_from_dbus (const char *dbus_name);
 gboolean _zbus_proxy_type_check_interface_info (GDBusInterfaceInfo  *info,
                                                 GError             **error);
 
+/* g_dbus_node_info_new_for_xml() for XML from a remote: refuses first
+ * what GDBus would crash on, and what is not UTF-8. */
+GDBusNodeInfo *_zbus_node_info_new_for_xml (const char  *xml,
+                                            GError     **error);
+
 /* Parses @xml (a <node> document, or one <interface> element) and finds
  * @interface_name in it (NULL: the only interface). */
 GDBusInterfaceInfo *_zbus_proxy_type_parse_xml (const char  *xml,

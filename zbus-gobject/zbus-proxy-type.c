@@ -25,6 +25,8 @@
 #define MAX_RUNTIME_TYPES 1024
 /* What a member whose GObject name ZbusProxy already uses gets in front. */
 #define CLASH_PREFIX "remote-"
+/* Deeper introspection XML is refused before GDBus parses it. */
+#define MAX_XML_DEPTH 128
 /* The D-Bus specification's limit on signatures. */
 #define MAX_SIGNATURE_LENGTH 255
 
@@ -1033,6 +1035,74 @@ register_type_locked (ZbusProxyTypeInfo *info,
 /* ------------------------------------------------------------------------ */
 /* XML */
 
+typedef struct
+{
+  guint depth;
+} NestingCheck;
+
+static void
+nesting_start_element (GMarkupParseContext  *context,
+                       const char           *element_name,
+                       const char          **attribute_names,
+                       const char          **attribute_values,
+                       gpointer              user_data,
+                       GError              **error)
+{
+  NestingCheck *check = user_data;
+  const GSList *stack = g_markup_parse_context_get_element_stack (context);
+  int line;
+  int column;
+
+  g_markup_parse_context_get_position (context, &line, &column);
+  if (++check->depth > MAX_XML_DEPTH)
+    g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
+                 "%d:%d: Elements are nested more than %u deep", line, column, MAX_XML_DEPTH);
+  else if (g_str_equal (element_name, "node") && stack->next != NULL &&
+           !g_str_equal (stack->next->data, "node"))
+    g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
+                 "%d:%d: <node> elements can only be top-level or embedded in other <node> "
+                 "elements, not in <%s>", line, column, (const char *) stack->next->data);
+}
+
+static void
+nesting_end_element (GMarkupParseContext  *context,
+                     const char           *element_name,
+                     gpointer              user_data,
+                     GError              **error)
+{
+  NestingCheck *check = user_data;
+
+  check->depth--;
+}
+
+/* g_dbus_node_info_new_for_xml() for XML a remote sent. GDBus takes a
+ * <node> inside any element, and then crashes when that element ends
+ * (GLib 2.74 and later: its check of the parent is always true); it frees
+ * child nodes by recursion, and counts the depth of each element it
+ * starts. Such XML is refused first, as is XML that is not UTF-8 (which
+ * GMarkup refuses too, but quoting the bad bytes in its message). */
+GDBusNodeInfo *
+_zbus_node_info_new_for_xml (const char  *xml,
+                             GError     **error)
+{
+  static const GMarkupParser parser = { nesting_start_element, nesting_end_element, NULL, NULL, NULL };
+  g_autoptr(GMarkupParseContext) context = NULL;
+  NestingCheck check = { 0, };
+
+  if (!g_utf8_validate (xml, -1, NULL))
+    {
+      g_set_error_literal (error, G_MARKUP_ERROR, G_MARKUP_ERROR_BAD_UTF8,
+                           "The introspection XML is not valid UTF-8");
+      return NULL;
+    }
+  /* The flags GDBus parses with: it sees the elements this sees. */
+  context = g_markup_parse_context_new (&parser, G_MARKUP_IGNORE_QUALIFIED, &check, NULL);
+  if (!g_markup_parse_context_parse (context, xml, -1, error) ||
+      !g_markup_parse_context_end_parse (context, error))
+    return NULL;
+  return g_dbus_node_info_new_for_xml (xml, error);
+}
+
 /* Whether the first element of @xml is <interface>. */
 static gboolean
 starts_with_interface (const char *xml)
@@ -1077,16 +1147,9 @@ _zbus_proxy_type_parse_xml (const char  *xml,
                    "The introspection XML is longer than %u bytes", MAX_XML_LENGTH);
       return NULL;
     }
-  /* GMarkup would refuse it too, but with the bytes in its message. */
-  if (!g_utf8_validate (xml, -1, NULL))
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "Invalid introspection XML: not valid UTF-8");
-      return NULL;
-    }
   if (starts_with_interface (xml))
     wrapped = g_strconcat ("<node>", xml, "</node>", NULL);
-  node = g_dbus_node_info_new_for_xml (wrapped ? wrapped : xml, error);
+  node = _zbus_node_info_new_for_xml (wrapped ? wrapped : xml, error);
   if (node == NULL)
     {
       g_prefix_error (error, "Invalid introspection XML: ");
