@@ -1080,13 +1080,16 @@ nesting_end_element (GMarkupParseContext  *context,
  * (GLib 2.74 and later: its check of the parent is always true); it frees
  * child nodes by recursion, and counts the depth of each element it
  * starts. Such XML is refused first, as is XML that is not UTF-8 (which
- * GMarkup refuses too, but quoting the bad bytes in its message). */
+ * GMarkup refuses too, but quoting the bad bytes in its message); the
+ * message of an error is always UTF-8. */
 GDBusNodeInfo *
 _zbus_node_info_new_for_xml (const char  *xml,
                              GError     **error)
 {
   static const GMarkupParser parser = { nesting_start_element, nesting_end_element, NULL, NULL, NULL };
   g_autoptr(GMarkupParseContext) context = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GDBusNodeInfo *node = NULL;
   NestingCheck check = { 0, };
 
   if (!g_utf8_validate (xml, -1, NULL))
@@ -1097,10 +1100,21 @@ _zbus_node_info_new_for_xml (const char  *xml,
     }
   /* The flags GDBus parses with: it sees the elements this sees. */
   context = g_markup_parse_context_new (&parser, G_MARKUP_IGNORE_QUALIFIED, &check, NULL);
-  if (!g_markup_parse_context_parse (context, xml, -1, error) ||
-      !g_markup_parse_context_end_parse (context, error))
-    return NULL;
-  return g_dbus_node_info_new_for_xml (xml, error);
+  if (g_markup_parse_context_parse (context, xml, -1, &local_error) &&
+      g_markup_parse_context_end_parse (context, &local_error))
+    node = g_dbus_node_info_new_for_xml (xml, &local_error);
+
+  /* GMarkup may quote half a character of a bad name. */
+  if (local_error != NULL && !g_utf8_validate (local_error->message, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (local_error->message, -1);
+
+      g_free (local_error->message);
+      local_error->message = valid;
+    }
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return node;
 }
 
 /* Whether the first element of @xml is <interface>. */
