@@ -1239,6 +1239,18 @@ test_hostile (Fixture       *fixture,
           g_clear_error (&error);
         }
     }
+
+  /* A description refused, or over the cap, leaves no trace: the GObject
+   * names of its properties are not interned (found by fuzz-proxy-xml: the
+   * quark table, never freed, grew with each description a remote sent). */
+  assert_refused ("<node><interface name='org.zbus.Hostile.Refused'>"
+                  "<property name='NeverInterned1' type='i' access='read'/>"
+                  "<method name='1x'/></interface></node>", ZBUS_ERROR, ZBUS_ERROR_INVALID_NAME);
+  g_assert_cmpuint (g_quark_try_string ("never-interned1"), ==, 0);
+  assert_refused ("<node><interface name='org.zbus.Hostile.Shifty'>"
+                  "<property name='NeverInterned2' type='i' access='read'/>"
+                  "</interface></node>", G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  g_assert_cmpuint (g_quark_try_string ("never-interned2"), ==, 0);
 }
 
 int

@@ -23,7 +23,7 @@ typedef struct
   char       *signature;  /* one complete type */
   gboolean    readable;
   gboolean    writable;
-  GParamSpec *pspec;      /* (owned): installed on the class */
+  GParamSpec *pspec;      /* (owned): installed on the class; made with the type */
 } ZbusProxyTypeProperty;
 
 typedef struct

@@ -461,8 +461,6 @@ add_property (ZbusProxyTypeInfo        *info,
 {
   const ZbusPropertyInfo *lp = NULL;
   ZbusProxyTypeProperty *p;
-  GParamFlags flags = G_PARAM_EXPLICIT_NOTIFY;
-  GParamSpec *pspec = NULL;
   char *gname;
 
   if (!check_member_name (info, "property", pi->name, info->props_by_name, error))
@@ -496,16 +494,33 @@ add_property (ZbusProxyTypeInfo        *info,
   p->signature = g_strdup (pi->signature);
   p->readable = (pi->flags & G_DBUS_PROPERTY_INFO_FLAGS_READABLE) != 0;
   p->writable = (pi->flags & G_DBUS_PROPERTY_INFO_FLAGS_WRITABLE) != 0;
-  flags |= (p->readable ? G_PARAM_READABLE : 0) | (p->writable ? G_PARAM_WRITABLE : 0);
-  if (lp != NULL)
-    pspec = pspec_copy (lp->pspec, p->gname, flags);
-  if (pspec == NULL)
-    pspec = pspec_for_signature (p->gname, p->signature, NULL, flags);
-  p->pspec = g_param_spec_ref_sink (pspec);
 
   g_ptr_array_add (info->properties, p);
   g_hash_table_insert (info->props_by_name, p->name, p);
   return TRUE;
+}
+
+/* The pspecs of a description about to be made a type. Not in describe():
+ * a pspec's name is interned for ever, so a description that is refused,
+ * or only checked, must not make one. */
+static void
+make_pspecs (ZbusProxyTypeInfo       *info,
+             const ZbusInterfaceInfo *local)
+{
+  for (guint i = 0; i < info->properties->len; i++)
+    {
+      ZbusProxyTypeProperty *p = g_ptr_array_index (info->properties, i);
+      const ZbusPropertyInfo *lp = local ? _zbus_interface_info_find_property (local, p->name) : NULL;
+      GParamFlags flags = G_PARAM_EXPLICIT_NOTIFY;
+      GParamSpec *pspec = NULL;
+
+      flags |= (p->readable ? G_PARAM_READABLE : 0) | (p->writable ? G_PARAM_WRITABLE : 0);
+      if (lp != NULL)
+        pspec = pspec_copy (lp->pspec, p->gname, flags);
+      if (pspec == NULL)
+        pspec = pspec_for_signature (p->gname, p->signature, NULL, flags);
+      p->pspec = g_param_spec_ref_sink (pspec);
+    }
 }
 
 static gboolean
@@ -1276,6 +1291,7 @@ zbus_proxy_type_for_interface_type (GType    iface_type,
     return G_TYPE_INVALID;
 
   base = g_strconcat ("ZbusProxy_", g_type_name (iface_type), NULL);
+  make_pspecs (info, local);
   g_hash_table_insert (local_types, GSIZE_TO_POINTER (iface_type), info);
   return register_type_locked (info, base);
 }
@@ -1353,6 +1369,7 @@ zbus_proxy_type_for_interface_info (GDBusInterfaceInfo  *info,
 
   base = g_strconcat ("ZbusProxy_", info->name, NULL);
   found = g_steal_pointer (&described);
+  make_pspecs (found, NULL);
   g_hash_table_insert (runtime_types, g_steal_pointer (&key), found);
   return register_type_locked (found, base);
 }
