@@ -1091,10 +1091,10 @@ nesting_end_element (GMarkupParseContext  *context,
 }
 
 /* g_dbus_node_info_new_for_xml() for XML a remote sent. GDBus takes a
- * <node> inside any element, and then crashes when that element ends
- * (GLib 2.74 and later: its check of the parent is always true); it frees
- * child nodes by recursion, and counts the depth of each element it
- * starts. Such XML is refused first, as is XML that is not UTF-8 (which
+ * <node> inside any element (its check of the parent is always true, in
+ * GLib 2.74 as in later releases), and then crashes when that element
+ * ends; it frees child nodes by recursion, and counts the depth at each
+ * element it starts. Such XML is refused first, as is XML that is not UTF-8 (which
  * GMarkup refuses too, but quoting the bad bytes in its message); the
  * message of an error is always UTF-8. */
 GDBusNodeInfo *
