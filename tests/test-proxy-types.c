@@ -1090,6 +1090,7 @@ test_hostile (Fixture       *fixture,
   g_autofree char *big = NULL;
   g_autofree char *huge = NULL;
   g_autofree char *too_many = NULL;
+  GString *deep;
   GType type;
   GObjectClass *klass;
 
@@ -1114,6 +1115,44 @@ test_hostile (Fixture       *fixture,
                                          NULL, &error));
   g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
   g_clear_error (&error);
+  /* Not UTF-8: GMarkup would quote the bad bytes in its message (found by
+   * fuzz-proxy-xml); the message must stay valid UTF-8. */
+  g_assert_null (zbus_proxy_new_for_xml (fixture->connection,
+                                         "<node><interface name='a.b'></inte\xef" "face></node>",
+                                         NULL, MOCK_NAME, MOCK_PATH, ZBUS_PROXY_CACHE_MODE_NONE,
+                                         NULL, &error));
+  g_assert_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_BAD_UTF8);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_clear_error (&error);
+  /* GMarkup quotes only the first byte of a character a name may not hold. */
+  g_assert_null (zbus_proxy_new_for_xml (fixture->connection, "<node><a\xd6\x8d/></node>",
+                                         NULL, MOCK_NAME, MOCK_PATH, ZBUS_PROXY_CACHE_MODE_NONE,
+                                         NULL, &error));
+  g_assert_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_PARSE);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_clear_error (&error);
+  /* A <node> inside another element crashes GDBus's parser when that
+   * element ends (found by fuzz-proxy-xml); it is refused first. */
+  g_assert_null (zbus_proxy_new_for_xml (fixture->connection,
+                                         "<node><interface name='a.b'><method name='M'>"
+                                         "<node><interface name='c.d'/></node>"
+                                         "</method></interface></node>",
+                                         NULL, MOCK_NAME, MOCK_PATH, ZBUS_PROXY_CACHE_MODE_NONE,
+                                         NULL, &error));
+  g_assert_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT);
+  g_clear_error (&error);
+  /* So is XML nested deep enough to take GDBus minutes (it counts the
+   * depth at each element) or to overflow the stack when freed. */
+  deep = g_string_new (NULL);
+  for (guint i = 0; i < 100000; i++)
+    g_string_append (deep, "<node>");
+  for (guint i = 0; i < 100000; i++)
+    g_string_append (deep, "</node>");
+  g_assert_null (zbus_proxy_new_for_xml (fixture->connection, deep->str, NULL, MOCK_NAME,
+                                         MOCK_PATH, ZBUS_PROXY_CACHE_MODE_NONE, NULL, &error));
+  g_assert_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT);
+  g_clear_error (&error);
+  g_string_free (deep, TRUE);
 
   /* Names and signatures GDBusNodeInfo lets through. */
   assert_refused ("<node><interface name='a..b'/></node>", ZBUS_ERROR, ZBUS_ERROR_INVALID_NAME);
@@ -1200,6 +1239,18 @@ test_hostile (Fixture       *fixture,
           g_clear_error (&error);
         }
     }
+
+  /* A description refused, or over the cap, leaves no trace: the GObject
+   * names of its properties are not interned (found by fuzz-proxy-xml: the
+   * quark table, never freed, grew with each description a remote sent). */
+  assert_refused ("<node><interface name='org.zbus.Hostile.Refused'>"
+                  "<property name='NeverInterned1' type='i' access='read'/>"
+                  "<method name='1x'/></interface></node>", ZBUS_ERROR, ZBUS_ERROR_INVALID_NAME);
+  g_assert_cmpuint (g_quark_try_string ("never-interned1"), ==, 0);
+  assert_refused ("<node><interface name='org.zbus.Hostile.Shifty'>"
+                  "<property name='NeverInterned2' type='i' access='read'/>"
+                  "</interface></node>", G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  g_assert_cmpuint (g_quark_try_string ("never-interned2"), ==, 0);
 }
 
 int

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "zbus-proxy.h"
+#include "zbus-proxy-type-private.h"
 
 #define PEER_INTERFACE "org.freedesktop.DBus.Peer"
 #define INTROSPECTABLE_INTERFACE "org.freedesktop.DBus.Introspectable"
@@ -347,5 +348,6 @@ zbus_proxy_introspect_node_info (ZbusProxy     *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   xml = zbus_proxy_introspect (self, cancellable, error);
-  return xml != NULL ? g_dbus_node_info_new_for_xml (xml, error) : NULL;
+  /* Not g_dbus_node_info_new_for_xml(): some XML crashes it. */
+  return xml != NULL ? _zbus_node_info_new_for_xml (xml, error) : NULL;
 }

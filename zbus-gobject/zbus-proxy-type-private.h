@@ -23,7 +23,7 @@ typedef struct
   char       *signature;  /* one complete type */
   gboolean    readable;
   gboolean    writable;
-  GParamSpec *pspec;      /* (owned): installed on the class */
+  GParamSpec *pspec;      /* (owned): installed on the class; made with the type */
 } ZbusProxyTypeProperty;
 
 typedef struct
@@ -64,6 +64,16 @@ const ZbusProxyTypeInfo *_zbus_proxy_type_info_peek (GType type);
 
 /* `FooBar` → `foo-bar`; NULL when the result is not a valid GObject name. */
 char *_zbus_proxy_type_gname_from_dbus (const char *dbus_name);
+
+/* Checks @info as zbus_proxy_type_for_interface_info() does, without
+ * making or looking up a type. */
+gboolean _zbus_proxy_type_check_interface_info (GDBusInterfaceInfo  *info,
+                                                GError             **error);
+
+/* g_dbus_node_info_new_for_xml() for XML from a remote: refuses first
+ * what GDBus would crash on, and what is not UTF-8. */
+GDBusNodeInfo *_zbus_node_info_new_for_xml (const char  *xml,
+                                            GError     **error);
 
 /* Parses @xml (a <node> document, or one <interface> element) and finds
  * @interface_name in it (NULL: the only interface). */

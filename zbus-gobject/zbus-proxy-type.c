@@ -25,6 +25,8 @@
 #define MAX_RUNTIME_TYPES 1024
 /* What a member whose GObject name ZbusProxy already uses gets in front. */
 #define CLASH_PREFIX "remote-"
+/* Deeper introspection XML is refused before GDBus parses it. */
+#define MAX_XML_DEPTH 128
 /* The D-Bus specification's limit on signatures. */
 #define MAX_SIGNATURE_LENGTH 255
 
@@ -459,8 +461,6 @@ add_property (ZbusProxyTypeInfo        *info,
 {
   const ZbusPropertyInfo *lp = NULL;
   ZbusProxyTypeProperty *p;
-  GParamFlags flags = G_PARAM_EXPLICIT_NOTIFY;
-  GParamSpec *pspec = NULL;
   char *gname;
 
   if (!check_member_name (info, "property", pi->name, info->props_by_name, error))
@@ -494,16 +494,33 @@ add_property (ZbusProxyTypeInfo        *info,
   p->signature = g_strdup (pi->signature);
   p->readable = (pi->flags & G_DBUS_PROPERTY_INFO_FLAGS_READABLE) != 0;
   p->writable = (pi->flags & G_DBUS_PROPERTY_INFO_FLAGS_WRITABLE) != 0;
-  flags |= (p->readable ? G_PARAM_READABLE : 0) | (p->writable ? G_PARAM_WRITABLE : 0);
-  if (lp != NULL)
-    pspec = pspec_copy (lp->pspec, p->gname, flags);
-  if (pspec == NULL)
-    pspec = pspec_for_signature (p->gname, p->signature, NULL, flags);
-  p->pspec = g_param_spec_ref_sink (pspec);
 
   g_ptr_array_add (info->properties, p);
   g_hash_table_insert (info->props_by_name, p->name, p);
   return TRUE;
+}
+
+/* The pspecs of a description about to be made a type. Not in describe():
+ * a pspec's name is interned for ever, so a description that is refused,
+ * or only checked, must not make one. */
+static void
+make_pspecs (ZbusProxyTypeInfo       *info,
+             const ZbusInterfaceInfo *local)
+{
+  for (guint i = 0; i < info->properties->len; i++)
+    {
+      ZbusProxyTypeProperty *p = g_ptr_array_index (info->properties, i);
+      const ZbusPropertyInfo *lp = local ? _zbus_interface_info_find_property (local, p->name) : NULL;
+      GParamFlags flags = G_PARAM_EXPLICIT_NOTIFY;
+      GParamSpec *pspec = NULL;
+
+      flags |= (p->readable ? G_PARAM_READABLE : 0) | (p->writable ? G_PARAM_WRITABLE : 0);
+      if (lp != NULL)
+        pspec = pspec_copy (lp->pspec, p->gname, flags);
+      if (pspec == NULL)
+        pspec = pspec_for_signature (p->gname, p->signature, NULL, flags);
+      p->pspec = g_param_spec_ref_sink (pspec);
+    }
 }
 
 static gboolean
@@ -704,6 +721,23 @@ structure_key (const ZbusProxyTypeInfo *info)
   for (guint i = 0; i < lines->len; i++)
     g_string_append_printf (key, "\n%s", (const char *) g_ptr_array_index (lines, i));
   return g_string_free (g_steal_pointer (&key), FALSE);
+}
+
+gboolean
+_zbus_proxy_type_check_interface_info (GDBusInterfaceInfo  *info,
+                                       GError             **error)
+{
+  g_autoptr(ZbusProxyTypeInfo) described = NULL;
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (info != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  described = describe (info, NULL, error);
+  if (described == NULL)
+    return FALSE;
+  key = structure_key (described);
+  return key != NULL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1016,6 +1050,88 @@ register_type_locked (ZbusProxyTypeInfo *info,
 /* ------------------------------------------------------------------------ */
 /* XML */
 
+typedef struct
+{
+  guint depth;
+} NestingCheck;
+
+static void
+nesting_start_element (GMarkupParseContext  *context,
+                       const char           *element_name,
+                       const char          **attribute_names,
+                       const char          **attribute_values,
+                       gpointer              user_data,
+                       GError              **error)
+{
+  NestingCheck *check = user_data;
+  const GSList *stack = g_markup_parse_context_get_element_stack (context);
+  int line;
+  int column;
+
+  g_markup_parse_context_get_position (context, &line, &column);
+  if (++check->depth > MAX_XML_DEPTH)
+    g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
+                 "%d:%d: Elements are nested more than %u deep", line, column, MAX_XML_DEPTH);
+  else if (g_str_equal (element_name, "node") && stack->next != NULL &&
+           !g_str_equal (stack->next->data, "node"))
+    g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
+                 "%d:%d: <node> elements can only be top-level or embedded in other <node> "
+                 "elements, not in <%s>", line, column, (const char *) stack->next->data);
+}
+
+static void
+nesting_end_element (GMarkupParseContext  *context,
+                     const char           *element_name,
+                     gpointer              user_data,
+                     GError              **error)
+{
+  NestingCheck *check = user_data;
+
+  check->depth--;
+}
+
+/* g_dbus_node_info_new_for_xml() for XML a remote sent. GDBus takes a
+ * <node> inside any element (its check of the parent is always true, in
+ * GLib 2.74 as in later releases), and then crashes when that element
+ * ends; it frees child nodes by recursion, and counts the depth at each
+ * element it starts. Such XML is refused first, as is XML that is not UTF-8 (which
+ * GMarkup refuses too, but quoting the bad bytes in its message); the
+ * message of an error is always UTF-8. */
+GDBusNodeInfo *
+_zbus_node_info_new_for_xml (const char  *xml,
+                             GError     **error)
+{
+  static const GMarkupParser parser = { nesting_start_element, nesting_end_element, NULL, NULL, NULL };
+  g_autoptr(GMarkupParseContext) context = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GDBusNodeInfo *node = NULL;
+  NestingCheck check = { 0, };
+
+  if (!g_utf8_validate (xml, -1, NULL))
+    {
+      g_set_error_literal (error, G_MARKUP_ERROR, G_MARKUP_ERROR_BAD_UTF8,
+                           "The introspection XML is not valid UTF-8");
+      return NULL;
+    }
+  /* The flags GDBus parses with: it sees the elements this sees. */
+  context = g_markup_parse_context_new (&parser, G_MARKUP_IGNORE_QUALIFIED, &check, NULL);
+  if (g_markup_parse_context_parse (context, xml, -1, &local_error) &&
+      g_markup_parse_context_end_parse (context, &local_error))
+    node = g_dbus_node_info_new_for_xml (xml, &local_error);
+
+  /* GMarkup may quote half a character of a bad name. */
+  if (local_error != NULL && !g_utf8_validate (local_error->message, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (local_error->message, -1);
+
+      g_free (local_error->message);
+      local_error->message = valid;
+    }
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return node;
+}
+
 /* Whether the first element of @xml is <interface>. */
 static gboolean
 starts_with_interface (const char *xml)
@@ -1062,7 +1178,7 @@ _zbus_proxy_type_parse_xml (const char  *xml,
     }
   if (starts_with_interface (xml))
     wrapped = g_strconcat ("<node>", xml, "</node>", NULL);
-  node = g_dbus_node_info_new_for_xml (wrapped ? wrapped : xml, error);
+  node = _zbus_node_info_new_for_xml (wrapped ? wrapped : xml, error);
   if (node == NULL)
     {
       g_prefix_error (error, "Invalid introspection XML: ");
@@ -1175,6 +1291,7 @@ zbus_proxy_type_for_interface_type (GType    iface_type,
     return G_TYPE_INVALID;
 
   base = g_strconcat ("ZbusProxy_", g_type_name (iface_type), NULL);
+  make_pspecs (info, local);
   g_hash_table_insert (local_types, GSIZE_TO_POINTER (iface_type), info);
   return register_type_locked (info, base);
 }
@@ -1252,6 +1369,7 @@ zbus_proxy_type_for_interface_info (GDBusInterfaceInfo  *info,
 
   base = g_strconcat ("ZbusProxy_", info->name, NULL);
   found = g_steal_pointer (&described);
+  make_pspecs (found, NULL);
   g_hash_table_insert (runtime_types, g_steal_pointer (&key), found);
   return register_type_locked (found, base);
 }
