@@ -83,11 +83,13 @@ standard_call_finish (ZbusProxy     *self,
 static char *
 take_string (GVariant *reply)
 {
-  g_autoptr(GVariant) owned = reply;
   char *text = NULL;
 
   if (reply != NULL)
-    g_variant_get (reply, "(s)", &text);
+    {
+      g_variant_get (reply, "(s)", &text);
+      g_variant_unref (reply);
+    }
   return text;
 }
 
