@@ -1249,6 +1249,24 @@ test_add_method_errors (void)
   g_test_assert_expected_messages ();
 }
 
+/* A type named again before its first use. */
+DEFINE_BAD_TYPE (TestRenamed, test_renamed, {})
+
+/* The name zbus_interface_type_get_name() gave stays valid when the type is
+ * named again. */
+static void
+test_type_name (void)
+{
+  GType type = test_renamed_get_type ();
+  g_autoptr(GTypeClass) klass = g_type_class_ref (type);
+  const char *before = zbus_interface_type_get_name (type);
+
+  g_assert_cmpstr (before, ==, "org.zbus.Bad");
+  g_assert_true (zbus_interface_type_set_name (type, "org.zbus.Renamed"));
+  g_assert_cmpstr (before, ==, "org.zbus.Bad");
+  g_assert_cmpstr (zbus_interface_type_get_name (type), ==, "org.zbus.Renamed");
+}
+
 /* ------------------------------------------------------------------------ */
 /* Inherited members */
 
@@ -1370,6 +1388,7 @@ main (int   argc,
   g_test_add_func ("/Zbus/Interface/docs-off", test_docs_off);
   g_test_add_func ("/Zbus/Interface/refused-types", test_refused_types);
   g_test_add_func ("/Zbus/Interface/add-method-errors", test_add_method_errors);
+  g_test_add_func ("/Zbus/Interface/type-name", test_type_name);
 
   return g_test_run ();
 }
