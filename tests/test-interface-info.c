@@ -366,6 +366,14 @@ DEFINE_BAD_TYPE (TestBadSameName, test_bad_same_name, {
   zbus_interface_type_set_property_name (type, "two", "One");
 })
 
+/* A method of one out-argument given two out-argument names. */
+DEFINE_BAD_TYPE (TestBadOutNames, test_bad_out_names, {
+  g_signal_new_class_handler ("count", type, G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+                              G_CALLBACK (bad_count), NULL, NULL, NULL, G_TYPE_INT, 0);
+  zbus_interface_type_set_method_signature (type, "count", NULL,
+                                            (const char * const[]) { "a", "b", NULL });
+})
+
 /* A type for registration errors. */
 DEFINE_BAD_TYPE (TestRegister, test_register, {
   g_object_class_install_property (G_OBJECT_CLASS (klass), 1,
@@ -1184,6 +1192,9 @@ test_refused_types (void)
                   (const char *[]) { "“count”", "“Count” (method table)", "TestBadClash", NULL });
   assert_refused (test_bad_same_name_get_type (),
                   (const char *[]) { "“one”", "“two”", "“One”", NULL });
+  assert_refused (test_bad_out_names_get_type (),
+                  (const char *[]) { "“count”", "TestBadOutNames", "1 out-arguments (“i”)",
+                                     "2 out-argument names", NULL });
 }
 
 static int destroyed;

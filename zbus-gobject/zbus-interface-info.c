@@ -287,7 +287,8 @@ zbus_interface_type_set_emits_changed (GType       type,
  * @out_signature: (nullable): the signature of the reply, like `is`; %NULL
  *   to keep the one derived from the return type
  * @out_names: (nullable) (array zero-terminated=1): names of the out
- *   arguments, published in introspection
+ *   arguments, published in introspection; one per argument (a count that
+ *   differs is reported when the type is first used)
  *
  * Sets the out-arguments of a method. A method whose action signal returns a
  * `GVariant` returns a tuple of @out_signature (or one value when it has one
@@ -744,6 +745,20 @@ describe_return (ZbusInterfaceInfo *info,
                    m->gname, g_type_name (info->type), g_type_name (rtype), override,
                    local_error->message);
       return FALSE;
+    }
+  if (names != NULL)
+    {
+      g_auto(GStrv) outs = _zbus_signature_split (out != NULL ? out : "");
+
+      /* As for in-arguments: a name too many or too few is a mistake. */
+      if (g_strv_length (names) != g_strv_length (outs))
+        {
+          g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                       "Method “%s” of %s has %u out-arguments (“%s”) but %u out-argument names",
+                       m->gname, g_type_name (info->type), g_strv_length (outs), out ? out : "",
+                       g_strv_length (names));
+          return FALSE;
+        }
     }
   m->out_signature = out ? g_strdup_printf ("(%s)", out) : NULL;
   return TRUE;
