@@ -158,7 +158,7 @@ _zbus_call_control_is_idle (ZbusCallControl *control)
          !_zbus_object_server_has_authorizer (control->server);
 }
 
-/* Answers a call that finds its queue full. Any thread. */
+/* Answers a call that finds its queue full. Connection's context. */
 static void
 refuse_over_limit (ZbusCallControl *control,
                    ZbusMessage     *call)
