@@ -961,6 +961,56 @@ test_strict_order (Fixture       *fixture,
   g_assert_cmpstr (fixture->replies->str, ==, "x 1 x 2 x 3 x 4 get ");
 }
 
+/* The connection goes away while a strict-order call is in progress and
+ * another waits for it: the waiting call is dropped, never dispatched, and
+ * the instance is released (the teardown checks it is finalized). */
+static void
+test_strict_order_closed (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(Call) slow = NULL;
+  g_autoptr(Call) two = NULL;
+
+  slow = start_call (fixture, "1", STRICT_PATH, "org.zbus.Strict", "Slow", g_variant_new ("(i)", 1));
+  wait_until_held (1);
+  two = start_call (fixture, "2", STRICT_PATH, "org.zbus.Strict", "Echo", g_variant_new ("(i)", 2));
+  ping (fixture);
+
+  g_assert_true (zbus_connection_close_sync (fixture->server_conn, NULL, NULL));
+  wait_for_call (slow);
+  wait_for_call (two);
+  g_assert_nonnull (slow->error);
+  g_assert_nonnull (two->error);
+  answer_held (0);
+  while (g_main_context_iteration (NULL, FALSE));
+  g_assert_cmpstr (trace->str, ==, "h1 r1 ");
+}
+
+/* The instance is removed while its async call is in progress and another
+ * waits for it: the first is still answered, the waiting one is answered
+ * UnknownObject once its turn comes. */
+static void
+test_strict_order_removed (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(Call) slow = NULL;
+  g_autoptr(Call) two = NULL;
+
+  slow = start_call (fixture, "1", STRICT_PATH, "org.zbus.Strict", "Slow", g_variant_new ("(i)", 1));
+  wait_until_held (1);
+  two = start_call (fixture, "2", STRICT_PATH, "org.zbus.Strict", "Echo", g_variant_new ("(i)", 2));
+  ping (fixture);
+
+  g_assert_true (zbus_object_server_remove (fixture->server, STRICT_PATH, TEST_TYPE_STRICT));
+  answer_held (0);
+  wait_for_call (slow);
+  wait_for_call (two);
+  assert_int_reply (slow, 1);
+  assert_dbus_error (two->error, "org.freedesktop.DBus.Error.UnknownObject", STRICT_PATH);
+  g_assert_cmpstr (trace->str, ==, "h1 r1 ");
+  g_assert_cmpstr (fixture->replies->str, ==, "x 1 2 ");
+}
+
 static void
 test_loose_order (Fixture       *fixture,
                   gconstpointer  data)
@@ -1111,6 +1161,8 @@ main (int   argc,
       ADD ("authorize-limit", test_authorize_limit);
       ADD ("authorize-nested-resume", test_authorize_nested_resume);
       ADD ("strict-order-limit", test_strict_order_limit);
+      ADD ("strict-order-closed", test_strict_order_closed);
+      ADD ("strict-order-removed", test_strict_order_removed);
       ADD ("strict-order", test_strict_order);
       ADD ("loose-order", test_loose_order);
       ADD ("call-out", test_call_out);
