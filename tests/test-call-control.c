@@ -737,6 +737,190 @@ test_authorize_closed (Fixture       *fixture,
   g_assert_cmpstr (trace->str, ==, "");
 }
 
+/* Holds the decision on the next call it is asked about when *@user_data
+ * is set; allows the rest at once. */
+static gboolean
+authorize_first_later_cb (ZbusObjectServer     *server,
+                          ZbusMethodInvocation *invocation,
+                          gpointer              user_data)
+{
+  gboolean *holding = user_data;
+
+  if (*holding)
+    {
+      g_ptr_array_add (held, g_object_ref (invocation));
+      *holding = FALSE;
+    }
+  else
+    zbus_method_invocation_authorize (invocation);
+  return TRUE;
+}
+
+/* Sends @n Echo calls to @path at once, expecting no reply: a bus limits
+ * the calls awaiting a reply per connection, far below what a flood
+ * needs. */
+static void
+flood (Fixture    *fixture,
+       const char *path,
+       const char *interface_,
+       guint       n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GDBusMessage) message = g_dbus_message_new_method_call (fixture->name, path,
+                                                                        interface_, "Echo");
+      g_autoptr(GError) error = NULL;
+
+      g_dbus_message_set_body (message, g_variant_new ("(i)", 100));
+      g_dbus_message_set_flags (message, G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED);
+      g_dbus_connection_send_message (fixture->client, message, G_DBUS_SEND_MESSAGE_FLAGS_NONE,
+                                      NULL, &error);
+      g_assert_no_error (error);
+    }
+}
+
+static guint
+count_in_trace (const char *token)
+{
+  g_auto(GStrv) tokens = g_strsplit (trace->str, " ", -1);
+  guint n = 0;
+
+  for (guint i = 0; tokens[i] != NULL; i++)
+    if (g_str_equal (tokens[i], token))
+      n++;
+  return n;
+}
+
+/* A call after a flood of 1026, while the queue is blocked: it is refused
+ * at once with LimitsExceeded, by the server, not the bus. */
+static void
+assert_queue_full (Fixture    *fixture,
+                   const char *path,
+                   const char *interface_)
+{
+  g_autoptr(Call) probe = NULL;
+
+  flood (fixture, path, interface_, 1024 + 2);
+  probe = start_call (fixture, "probe", path, interface_, "Echo", g_variant_new ("(i)", 7));
+  wait_for_call (probe);
+  assert_dbus_error (probe->error, "org.freedesktop.DBus.Error.LimitsExceeded", "waiting for their dispatch");
+}
+
+/* Once the queue moves on: the 1024 calls it held ran, no more. */
+static void
+assert_queue_ran (Fixture    *fixture,
+                  const char *path,
+                  const char *interface_)
+{
+  g_autoptr(Call) last = run_call (fixture, path, interface_, "Echo", g_variant_new ("(i)", 8));
+
+  assert_int_reply (last, 8);
+  g_assert_cmpuint (count_in_trace ("e100"), ==, 1024);
+  g_assert_cmpuint (count_in_trace ("e7"), ==, 0);
+}
+
+/* A peer flooding the server while a decision is pending: the calls past
+ * 1024 waiting are refused at once instead of piling up, and the service
+ * goes on. */
+static void
+test_authorize_limit (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(Call) first = NULL;
+  g_autoptr(ZbusMethodInvocation) invocation = NULL;
+  static gboolean holding;
+
+  holding = TRUE;
+  g_signal_connect (fixture->server, "authorize-call", G_CALLBACK (authorize_first_later_cb), &holding);
+  first = start_call (fixture, "1", LOOSE_PATH, "org.zbus.Loose", "Echo", g_variant_new ("(i)", 1));
+  wait_until_held (1);
+  assert_queue_full (fixture, LOOSE_PATH, "org.zbus.Loose");
+  g_assert_false (first->done);
+
+  invocation = g_ptr_array_steal_index (held, 0);
+  zbus_method_invocation_authorize (invocation);
+  wait_for_call (first);
+  assert_int_reply (first, 1);
+  assert_queue_ran (fixture, LOOSE_PATH, "org.zbus.Loose");
+  g_signal_handlers_disconnect_by_func (fixture->server, authorize_first_later_cb, &holding);
+}
+
+/* A peer flooding a strict-order instance whose call is in progress. */
+static void
+test_strict_order_limit (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(Call) slow = NULL;
+
+  slow = start_call (fixture, "1", STRICT_PATH, "org.zbus.Strict", "Slow", g_variant_new ("(i)", 1));
+  wait_until_held (1);
+  assert_queue_full (fixture, STRICT_PATH, "org.zbus.Strict");
+  g_assert_false (slow->done);
+
+  answer_held (0);
+  wait_for_call (slow);
+  assert_int_reply (slow, 1);
+  assert_queue_ran (fixture, STRICT_PATH, "org.zbus.Strict");
+}
+
+static gboolean
+answer_first_held_cb (gpointer data)
+{
+  answer_held (0);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the context while it decides on 31; allows everything. */
+static gboolean
+authorize_spinning_long_cb (ZbusObjectServer     *server,
+                            ZbusMethodInvocation *invocation,
+                            gpointer              user_data)
+{
+  gint64 until = g_get_monotonic_time () + 400 * 1000;
+  int n;
+
+  g_variant_get (zbus_method_invocation_get_parameters (invocation), "(i)", &n);
+  note ("a%d", n);
+  if (n == 31)
+    while (g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+  note ("z%d", n);
+  zbus_method_invocation_authorize (invocation);
+  return TRUE;
+}
+
+/* A strict-order instance takes its next call while an authorization
+ * handler runs a nested main loop: that must not ask about the calls that
+ * arrived after the one being decided, nor dispatch them before it. */
+static void
+test_authorize_nested_resume (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(Call) slow = NULL;
+  g_autoptr(Call) two = NULL;
+  g_autoptr(Call) first = NULL;
+  g_autoptr(Call) second = NULL;
+
+  g_signal_connect (fixture->server, "authorize-call", G_CALLBACK (authorize_spinning_long_cb), fixture);
+  slow = start_call (fixture, "1", STRICT_PATH, "org.zbus.Strict", "Slow", g_variant_new ("(i)", 1));
+  wait_until_held (1);
+  two = start_call (fixture, "2", STRICT_PATH, "org.zbus.Strict", "Echo", g_variant_new ("(i)", 2));
+  ping (fixture);
+
+  /* Slow(1) is answered while 31 is being decided, which lets Echo(2) go;
+   * 32 arrives meanwhile and waits for 31. */
+  g_timeout_add (100, answer_first_held_cb, NULL);
+  first = start_call (fixture, "31", LOOSE_PATH, "org.zbus.Loose", "Echo", g_variant_new ("(i)", 31));
+  second = start_call (fixture, "32", LOOSE_PATH, "org.zbus.Loose", "Echo", g_variant_new ("(i)", 32));
+  wait_for_call (first);
+  wait_for_call (second);
+  wait_for_call (two);
+  assert_int_reply (first, 31);
+  assert_int_reply (second, 32);
+  assert_int_reply (two, 2);
+  g_assert_cmpstr (trace->str, ==, "a1 z1 h1 a2 z2 a31 r1 e2 z31 e31 a32 z32 e32 ");
+}
+
 /* ------------------------------------------------------------------------ */
 /* Call order */
 
@@ -831,6 +1015,56 @@ test_deferred_order (Fixture       *fixture,
   wait_for_call (loose_later);
   assert_int_reply (loose_later, 3);
   g_assert_cmpstr (trace->str, ==, "l3 e4 r3 ");
+}
+
+/* The connection goes away while a strict-order call is in progress and
+ * another waits for it: the waiting call is dropped, never dispatched, and
+ * the instance is released (the teardown checks it is finalized). */
+static void
+test_strict_order_closed (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(Call) slow = NULL;
+  g_autoptr(Call) two = NULL;
+
+  slow = start_call (fixture, "1", STRICT_PATH, "org.zbus.Strict", "Slow", g_variant_new ("(i)", 1));
+  wait_until_held (1);
+  two = start_call (fixture, "2", STRICT_PATH, "org.zbus.Strict", "Echo", g_variant_new ("(i)", 2));
+  ping (fixture);
+
+  g_assert_true (zbus_connection_close_sync (fixture->server_conn, NULL, NULL));
+  wait_for_call (slow);
+  wait_for_call (two);
+  g_assert_nonnull (slow->error);
+  g_assert_nonnull (two->error);
+  answer_held (0);
+  while (g_main_context_iteration (NULL, FALSE));
+  g_assert_cmpstr (trace->str, ==, "h1 r1 ");
+}
+
+/* The instance is removed while its async call is in progress and another
+ * waits for it: the first is still answered, the waiting one is answered
+ * UnknownObject once its turn comes. */
+static void
+test_strict_order_removed (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(Call) slow = NULL;
+  g_autoptr(Call) two = NULL;
+
+  slow = start_call (fixture, "1", STRICT_PATH, "org.zbus.Strict", "Slow", g_variant_new ("(i)", 1));
+  wait_until_held (1);
+  two = start_call (fixture, "2", STRICT_PATH, "org.zbus.Strict", "Echo", g_variant_new ("(i)", 2));
+  ping (fixture);
+
+  g_assert_true (zbus_object_server_remove (fixture->server, STRICT_PATH, TEST_TYPE_STRICT));
+  answer_held (0);
+  wait_for_call (slow);
+  wait_for_call (two);
+  assert_int_reply (slow, 1);
+  assert_dbus_error (two->error, "org.freedesktop.DBus.Error.UnknownObject", STRICT_PATH);
+  g_assert_cmpstr (trace->str, ==, "h1 r1 ");
+  g_assert_cmpstr (fixture->replies->str, ==, "x 1 2 ");
 }
 
 static void
@@ -981,6 +1215,11 @@ main (int   argc,
       ADD ("authorize-async", test_authorize_async);
       ADD ("authorize-nested", test_authorize_nested);
       ADD ("authorize-closed", test_authorize_closed);
+      ADD ("authorize-limit", test_authorize_limit);
+      ADD ("authorize-nested-resume", test_authorize_nested_resume);
+      ADD ("strict-order-limit", test_strict_order_limit);
+      ADD ("strict-order-closed", test_strict_order_closed);
+      ADD ("strict-order-removed", test_strict_order_removed);
       ADD ("strict-order", test_strict_order);
       ADD ("loose-order", test_loose_order);
       ADD ("deferred-order", test_deferred_order);

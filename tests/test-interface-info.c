@@ -366,6 +366,14 @@ DEFINE_BAD_TYPE (TestBadSameName, test_bad_same_name, {
   zbus_interface_type_set_property_name (type, "two", "One");
 })
 
+/* A method of one out-argument given two out-argument names. */
+DEFINE_BAD_TYPE (TestBadOutNames, test_bad_out_names, {
+  g_signal_new_class_handler ("count", type, G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+                              G_CALLBACK (bad_count), NULL, NULL, NULL, G_TYPE_INT, 0);
+  zbus_interface_type_set_method_signature (type, "count", NULL,
+                                            (const char * const[]) { "a", "b", NULL });
+})
+
 /* A type for registration errors. */
 DEFINE_BAD_TYPE (TestRegister, test_register, {
   g_object_class_install_property (G_OBJECT_CLASS (klass), 1,
@@ -1184,6 +1192,9 @@ test_refused_types (void)
                   (const char *[]) { "“count”", "“Count” (method table)", "TestBadClash", NULL });
   assert_refused (test_bad_same_name_get_type (),
                   (const char *[]) { "“one”", "“two”", "“One”", NULL });
+  assert_refused (test_bad_out_names_get_type (),
+                  (const char *[]) { "“count”", "TestBadOutNames", "1 out-arguments (“i”)",
+                                     "2 out-argument names", NULL });
 }
 
 static int destroyed;
@@ -1247,6 +1258,24 @@ test_add_method_errors (void)
   g_test_expect_message ("Zbus", G_LOG_LEVEL_CRITICAL, "*already in use*");
   g_assert_false (zbus_interface_type_set_property_name (type, "mode", "Other"));
   g_test_assert_expected_messages ();
+}
+
+/* A type named again before its first use. */
+DEFINE_BAD_TYPE (TestRenamed, test_renamed, {})
+
+/* The name zbus_interface_type_get_name() gave stays valid when the type is
+ * named again. */
+static void
+test_type_name (void)
+{
+  GType type = test_renamed_get_type ();
+  g_autoptr(GTypeClass) klass = g_type_class_ref (type);
+  const char *before = zbus_interface_type_get_name (type);
+
+  g_assert_cmpstr (before, ==, "org.zbus.Bad");
+  g_assert_true (zbus_interface_type_set_name (type, "org.zbus.Renamed"));
+  g_assert_cmpstr (before, ==, "org.zbus.Bad");
+  g_assert_cmpstr (zbus_interface_type_get_name (type), ==, "org.zbus.Renamed");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1371,6 +1400,7 @@ main (int   argc,
   g_test_add_func ("/Zbus/Interface/docs-off", test_docs_off);
   g_test_add_func ("/Zbus/Interface/refused-types", test_refused_types);
   g_test_add_func ("/Zbus/Interface/add-method-errors", test_add_method_errors);
+  g_test_add_func ("/Zbus/Interface/type-name", test_type_name);
 
   return g_test_run ();
 }

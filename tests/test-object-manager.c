@@ -10,6 +10,9 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "zbus-gobject.h"
 #include "test-util.h"
@@ -610,6 +613,37 @@ introspect (Fixture    *fixture,
   return xml;
 }
 
+/* Checks @xml against the D-Bus introspection DTD, where xmllint is. */
+static void
+assert_valid_xml (const char *xml)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *xmllint = g_find_program_in_path ("xmllint");
+  int fd, status;
+  const char *argv[] = { "xmllint", "--noout", "--dtdvalid", "/usr/share/xml/dbus-1/introspect.dtd", NULL, NULL };
+
+  if (!g_file_test ("/usr/share/xml/dbus-1/introspect.dtd", G_FILE_TEST_EXISTS) ||
+      xmllint == NULL)
+    {
+      g_test_message ("xmllint or the DTD is missing: not validating");
+      return;
+    }
+  fd = g_file_open_tmp ("introspect-XXXXXX.xml", &file, &error);
+  g_assert_no_error (error);
+  close (fd);
+  g_file_set_contents (file, xml, -1, &error);
+  g_assert_no_error (error);
+  argv[4] = file;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                NULL, NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  g_unlink (file);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("Invalid introspection XML: %s\n%s", err, xml);
+}
+
 static void
 test_introspect (Fixture       *fixture,
                  gconstpointer  data)
@@ -624,6 +658,7 @@ test_introspect (Fixture       *fixture,
   add_manager (fixture, "/org/zbus/om");
   serve (fixture, "/org/zbus/om/a/deep", thing_new ("deep", 1));
   xml = introspect (fixture, "/org/zbus/om");
+  assert_valid_xml (xml);
   node = g_dbus_node_info_new_for_xml (xml, &error);
   g_assert_no_error (error);
   info = g_dbus_node_info_lookup_interface (node, OM_INTERFACE);
@@ -651,6 +686,7 @@ test_introspect (Fixture       *fixture,
    * answers and the paths above list. */
   add_manager (fixture, "/org/zbus/lonely");
   xml = introspect (fixture, "/org/zbus/lonely");
+  assert_valid_xml (xml);
   assert_contains (xml, "<interface name=\"" OM_INTERFACE "\">");
   g_assert_null (strstr (xml, "<node name="));
   g_clear_pointer (&xml, g_free);

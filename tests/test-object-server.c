@@ -933,6 +933,48 @@ test_signals (Fixture       *fixture,
   g_assert_cmpuint (count_signals (fixture, "ChangedThing"), ==, 2);
 }
 
+/* A PropertiesChanged sent by hand goes out after the changes already
+ * queued: the peer ends up with the newer value. */
+static void
+test_signal_emitter (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(ZbusSignalEmitter) emitter = NULL;
+  g_autoptr(GVariant) body = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *member;
+
+  emitter = zbus_signal_emitter_new (fixture->server_conn, "/org/zbus/test", NULL, &error);
+  g_assert_no_error (error);
+  g_object_set (fixture->iface, "count", 5, NULL);
+  g_assert_true (zbus_signal_emitter_emit_properties_changed (emitter, "org.zbus.Test",
+                                                              g_variant_new_parsed ("{'Count': <6>}"),
+                                                              NULL, &error));
+  g_assert_no_error (error);
+  sync_with_server (fixture);
+  g_assert_cmpuint (count_signals (fixture, "PropertiesChanged"), ==, 2);
+  g_variant_get_child (g_ptr_array_index (fixture->signals, 0), 1, "&s", &member);
+  g_assert_cmpstr (member, ==, "PropertiesChanged");
+  body = g_variant_get_child_value (g_ptr_array_index (fixture->signals, 0), 2);
+  assert_variant (body, g_variant_new_parsed ("('org.zbus.Test', {'Count': <5>}, @as [])"));
+  g_clear_pointer (&body, g_variant_unref);
+  body = last_signal (fixture, "PropertiesChanged");
+  assert_variant (body, g_variant_new_parsed ("('org.zbus.Test', {'Count': <6>}, @as [])"));
+  g_clear_pointer (&body, g_variant_unref);
+
+  /* Any other signal too. */
+  g_object_set (fixture->iface, "count", 7, NULL);
+  g_assert_true (zbus_signal_emitter_emit (emitter, "org.zbus.Test", "ChangedThing",
+                                           g_variant_new ("(si)", "by hand", 1), &error));
+  g_assert_no_error (error);
+  sync_with_server (fixture);
+  g_assert_cmpuint (fixture->signals->len, ==, 4);
+  g_variant_get_child (g_ptr_array_index (fixture->signals, 2), 1, "&s", &member);
+  g_assert_cmpstr (member, ==, "PropertiesChanged");
+  g_variant_get_child (g_ptr_array_index (fixture->signals, 3), 1, "&s", &member);
+  g_assert_cmpstr (member, ==, "ChangedThing");
+}
+
 static void
 test_two_connections (Fixture       *fixture,
                       gconstpointer  data)
@@ -1080,6 +1122,7 @@ main (int   argc,
       ADD ("introspect", test_introspect);
       ADD ("properties-changed", test_properties_changed);
       ADD ("signals", test_signals);
+      ADD ("signal-emitter", test_signal_emitter);
       ADD ("two-connections", test_two_connections);
       ADD ("ambiguous", test_ambiguous);
 #undef ADD

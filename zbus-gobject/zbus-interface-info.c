@@ -20,7 +20,7 @@
 /* What a program may say about a type before it is first used. */
 typedef struct
 {
-  char       *name;
+  const char *name;         /* interned: zbus_interface_type_get_name() hands it out */
   GHashTable *emits;        /* property name → ZbusEmits */
   GHashTable *out_sigs;     /* method name → signature */
   GHashTable *out_names;    /* method name → GStrv */
@@ -178,16 +178,15 @@ zbus_interface_type_set_name (GType       type,
                               const char *name)
 {
   g_autoptr(GMutexLocker) locker = NULL;
-  TypeOverrides *o;
 
   g_return_val_if_fail (g_dbus_is_interface_name (name), FALSE);
 
   locker = g_mutex_locker_new (&info_lock);
   if (!check_overridable_locked (type, "zbus_interface_type_set_name"))
     return FALSE;
-  o = overrides_get_locked (type, TRUE);
-  g_free (o->name);
-  o->name = g_strdup (name);
+  /* Interned, not freed when set again: a name handed out by
+   * zbus_interface_type_get_name() stays valid. */
+  overrides_get_locked (type, TRUE)->name = g_intern_string (name);
   return TRUE;
 }
 
@@ -211,7 +210,8 @@ type_name_locked (GType type)
  * Gets the D-Bus interface name set with [func@Zbus.Interface.type_set_name]
  * for @type or its nearest ancestor.
  *
- * Returns: (nullable): the name, or %NULL if none was set
+ * Returns: (nullable): the name, valid for the life of the process (also
+ *   when the type is named again), or %NULL if none was set
  *
  * Since: 1.0
  */
@@ -287,7 +287,8 @@ zbus_interface_type_set_emits_changed (GType       type,
  * @out_signature: (nullable): the signature of the reply, like `is`; %NULL
  *   to keep the one derived from the return type
  * @out_names: (nullable) (array zero-terminated=1): names of the out
- *   arguments, published in introspection
+ *   arguments, published in introspection; one per argument (a count that
+ *   differs is reported when the type is first used)
  *
  * Sets the out-arguments of a method. A method whose action signal returns a
  * `GVariant` returns a tuple of @out_signature (or one value when it has one
@@ -407,6 +408,8 @@ type_docs_locked (GType type)
  * `GetAll` of this interface — only once the reply to the previous one was
  * sent; calls wait in arrival order, on each connection separately.
  * `Introspect`, `Peer` and calls to other interfaces are not held back.
+ * At most 1024 calls wait for one instance: a call beyond that is answered
+ * `org.freedesktop.DBus.Error.LimitsExceeded` at once.
  *
  * A handler of a strict interface that calls out and waits must not wait
  * for a call to the same instance on the same connection: that call waits
@@ -742,6 +745,20 @@ describe_return (ZbusInterfaceInfo *info,
                    m->gname, g_type_name (info->type), g_type_name (rtype), override,
                    local_error->message);
       return FALSE;
+    }
+  if (names != NULL)
+    {
+      g_auto(GStrv) outs = _zbus_signature_split (out != NULL ? out : "");
+
+      /* As for in-arguments: a name too many or too few is a mistake. */
+      if (g_strv_length (names) != g_strv_length (outs))
+        {
+          g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                       "Method “%s” of %s has %u out-arguments (“%s”) but %u out-argument names",
+                       m->gname, g_type_name (info->type), g_strv_length (outs), out ? out : "",
+                       g_strv_length (names));
+          return FALSE;
+        }
     }
   m->out_signature = out ? g_strdup_printf ("(%s)", out) : NULL;
   return TRUE;

@@ -11,6 +11,13 @@
 #include "zbus-interface-private.h"
 #include "zbus-call-control-private.h"
 
+/* How many calls may wait for a pending authorization, and how many for
+ * one strict-order instance: a peer sending calls faster than they are
+ * decided or answered must not grow the queues without bound. A call that
+ * finds its queue full is answered `LimitsExceeded` at once. */
+#define MAX_WAITING_CALLS 1024
+#define MAX_ORDERED_CALLS 1024
+
 /* A call goes through two steps before its dispatch, both on the
  * connection's context:
  *
@@ -33,7 +40,7 @@ struct _ZbusOrderSlot
 {
   ZbusInterface *iface;   /* (owned) */
   guint          holds;   /* under @lock */
-  GQueue         queue;   /* (element-type ZbusMessage) (owned): under @lock */
+  GQueue         queue;   /* (element-type ZbusMessage) (owned): under @lock, at most MAX_ORDERED_CALLS */
 };
 
 struct _ZbusCallControl
@@ -42,7 +49,7 @@ struct _ZbusCallControl
   GMainContext         *context;         /* (owned): the connection's */
 
   /* Authorization: the connection's context only. */
-  GQueue                waiting;         /* (element-type ZbusMessage) (owned) */
+  GQueue                waiting;         /* (element-type ZbusMessage) (owned): at most MAX_WAITING_CALLS */
   ZbusMessage          *pending_call;    /* (owned) (nullable): its decision is awaited */
   ZbusInterface        *pending_target;  /* (owned) (nullable) */
   gboolean              asking;          /* ::authorize-call is being emitted */
@@ -151,6 +158,24 @@ _zbus_call_control_is_idle (ZbusCallControl *control)
          !_zbus_object_server_has_authorizer (control->server);
 }
 
+/* Answers a call that finds its queue full. Connection's context. */
+static void
+refuse_over_limit (ZbusCallControl *control,
+                   ZbusMessage     *call)
+{
+  ZbusConnection *connection = _zbus_object_server_peek_connection (control->server);
+  g_autoptr(ZbusMessage) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (connection == NULL || (zbus_message_get_flags (call) & ZBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED))
+    return;
+  reply = zbus_message_new_error (call, "org.freedesktop.DBus.Error.LimitsExceeded",
+                                  "Too many calls are waiting for their dispatch", NULL);
+  if (!zbus_connection_send_message (connection, reply, NULL, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED))
+    g_warning ("Could not send a reply: %s", error->message);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Resuming on the context */
 
@@ -244,8 +269,13 @@ order_call (ZbusCallControl *control,
   slot = g_hash_table_lookup (control->slots, target);
   if (slot != NULL)
     {
-      g_queue_push_tail (&slot->queue, zbus_message_ref (call));
+      gboolean full = slot->queue.length >= MAX_ORDERED_CALLS;
+
+      if (!full)
+        g_queue_push_tail (&slot->queue, zbus_message_ref (call));
       g_mutex_unlock (&control->lock);
+      if (full)
+        refuse_over_limit (control, call);
       return;
     }
   slot = g_new0 (ZbusOrderSlot, 1);
@@ -358,7 +388,10 @@ _zbus_call_control_admit (ZbusCallControl *control,
 {
   if (control->pending_call != NULL || control->asking || !g_queue_is_empty (&control->waiting))
     {
-      g_queue_push_tail (&control->waiting, zbus_message_ref (call));
+      if (control->waiting.length >= MAX_WAITING_CALLS)
+        refuse_over_limit (control, call);
+      else
+        g_queue_push_tail (&control->waiting, zbus_message_ref (call));
       return;
     }
 
@@ -375,6 +408,12 @@ static void
 resume_authorization (ZbusCallControl *control)
 {
   ZbusAuthState decision;
+
+  /* Run from a nested main loop of an ::authorize-call handler: the call
+   * being asked about goes first, and authorize() must not be re-entered
+   * (whoever emitted the signal moves the queue on once it returns). */
+  if (control->asking)
+    return;
 
   if (control->pending_call != NULL)
     {

@@ -156,6 +156,29 @@ zbus_signal_emitter_get_destination (ZbusSignalEmitter *self)
   return self->destination;
 }
 
+/* Sends the queued property changes of the interface named @interface_ at
+ * the emitter's path, if it is served there, so they reach peers before
+ * what the emitter sends next. An interface instance is only touched on
+ * its connection's context: the flush happens when this thread owns it or
+ * can take it (as g_main_context_invoke() decides), not while another
+ * thread runs it; a signal sent from there may overtake the changes. */
+static void
+flush_served (ZbusSignalEmitter *self,
+              const char        *interface_)
+{
+  GMainContext *context = zbus_connection_get_main_context (self->connection);
+  ZbusObjectServer *server;
+  g_autoptr(ZbusInterface) iface = NULL;
+
+  if (!g_main_context_acquire (context))
+    return;
+  server = zbus_object_server_get_for_connection (self->connection);
+  iface = zbus_object_server_lookup_by_name (server, self->path, interface_);
+  if (iface != NULL)
+    zbus_interface_flush_changes (iface);
+  g_main_context_release (context);
+}
+
 /**
  * zbus_signal_emitter_emit:
  * @self: an emitter
@@ -167,7 +190,9 @@ zbus_signal_emitter_get_destination (ZbusSignalEmitter *self)
  *
  * Emits a signal. If an interface of that name is served at the path on
  * this connection, its queued property changes go out first. Safe from any
- * thread (the flush then happens only on the connection's context).
+ * thread; the changes are flushed only where they may be touched: on the
+ * thread running the connection's context, or any thread while no other
+ * one runs it.
  *
  * Returns: %TRUE if the signal was queued
  *
@@ -181,16 +206,11 @@ zbus_signal_emitter_emit (ZbusSignalEmitter *self,
                           GError           **error)
 {
   g_return_val_if_fail (ZBUS_IS_SIGNAL_EMITTER (self), FALSE);
+  g_return_val_if_fail (interface_ != NULL, FALSE);
+  g_return_val_if_fail (signal != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (g_main_context_is_owner (zbus_connection_get_main_context (self->connection)))
-    {
-      ZbusObjectServer *server = zbus_object_server_get_for_connection (self->connection);
-      ZbusInterface *iface = zbus_object_server_lookup_by_name (server, self->path, interface_);
-
-      if (iface != NULL)
-        zbus_interface_flush_changes (iface);
-      g_clear_object (&iface);
-    }
+  flush_served (self, interface_);
   return zbus_connection_emit_signal (self->connection, self->destination, self->path,
                                       interface_, signal, parameters, error);
 }
@@ -205,7 +225,10 @@ zbus_signal_emitter_emit (ZbusSignalEmitter *self,
  *   that changed, without their values
  * @error: return location for a #GError
  *
- * Emits `org.freedesktop.DBus.Properties.PropertiesChanged` by hand.
+ * Emits `org.freedesktop.DBus.Properties.PropertiesChanged` by hand. If
+ * @interface_ is served at the path on this connection, its queued
+ * property changes go out first, as for [method@Zbus.SignalEmitter.emit],
+ * so a value sent here is not overwritten by an older one sent later.
  *
  * Returns: %TRUE if the signal was queued
  *
@@ -223,9 +246,12 @@ zbus_signal_emitter_emit_properties_changed (ZbusSignalEmitter  *self,
 
   g_return_val_if_fail (ZBUS_IS_SIGNAL_EMITTER (self), FALSE);
   g_return_val_if_fail (interface_ != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   dict = changed ? g_variant_ref_sink (changed) : g_variant_ref_sink (g_variant_new ("a{sv}", NULL));
   g_return_val_if_fail (g_variant_is_of_type (dict, G_VARIANT_TYPE_VARDICT), FALSE);
+
+  flush_served (self, interface_);
 
   return zbus_connection_emit_signal (self->connection, self->destination, self->path,
                                       ZBUS_PROPERTIES_INTERFACE, "PropertiesChanged",
