@@ -10,7 +10,9 @@
 
 #include <string.h>
 
+#include "zbus-connection-private.h"
 #include "zbus-error.h"
+#include "zbus-message-private.h"
 #include "zbus-proxy-private.h"
 
 #define PROPERTIES_INTERFACE "org.freedesktop.DBus.Properties"
@@ -196,8 +198,12 @@ _zbus_proxy_new_properties_call (ZbusProxy  *self,
   g_autoptr(ZbusMessage) call = NULL;
 
   /* The names were checked when the proxy was made. */
-  call = zbus_message_new_method_call (priv->destination, priv->object_path,
-                                       PROPERTIES_INTERFACE, method, NULL);
+  if (priv->names_checked)
+    call = _zbus_message_new_method_call_trusted (priv->destination, priv->object_path,
+                                                  PROPERTIES_INTERFACE, method, NULL);
+  else
+    call = zbus_message_new_method_call (priv->destination, priv->object_path,
+                                         PROPERTIES_INTERFACE, method, NULL);
   g_assert (call != NULL);
   if (!zbus_message_set_body (call, body, NULL))
     g_assert_not_reached ();
@@ -681,11 +687,13 @@ zbus_proxy_set_dbus_property (ZbusProxy     *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   priv = PRIV (self);
-  reply = zbus_connection_call_sync (priv->connection, priv->destination, priv->object_path,
-                                     PROPERTIES_INTERFACE, "Set", set_parameters (self, name, value),
-                                     NULL, ZBUS_MESSAGE_FLAGS_NONE,
-                                     _zbus_proxy_resolve_timeout (self, ZBUS_TIMEOUT_DEFAULT),
-                                     cancellable, error);
+  reply = _zbus_connection_call_sync_full (priv->connection, priv->names_checked,
+                                           priv->destination, priv->object_path,
+                                           PROPERTIES_INTERFACE, "Set",
+                                           set_parameters (self, name, value), NULL,
+                                           ZBUS_MESSAGE_FLAGS_NONE,
+                                           _zbus_proxy_resolve_timeout (self, ZBUS_TIMEOUT_DEFAULT),
+                                           cancellable, error);
   return reply != NULL;
 }
 
@@ -738,11 +746,11 @@ zbus_proxy_set_dbus_property_async (ZbusProxy           *self,
   priv = PRIV (self);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, zbus_proxy_set_dbus_property_async);
-  zbus_connection_call (priv->connection, priv->destination, priv->object_path,
-                        PROPERTIES_INTERFACE, "Set", set_parameters (self, name, value),
-                        NULL, ZBUS_MESSAGE_FLAGS_NONE,
-                        _zbus_proxy_resolve_timeout (self, ZBUS_TIMEOUT_DEFAULT),
-                        cancellable, set_done_cb, task);
+  _zbus_connection_call_full (priv->connection, priv->names_checked, priv->destination,
+                              priv->object_path, PROPERTIES_INTERFACE, "Set",
+                              set_parameters (self, name, value), NULL, ZBUS_MESSAGE_FLAGS_NONE,
+                              _zbus_proxy_resolve_timeout (self, ZBUS_TIMEOUT_DEFAULT),
+                              cancellable, set_done_cb, task);
 }
 
 /**
