@@ -19,18 +19,29 @@
  * | stack        | call                          | uncached                       | cached |
  * |--------------|-------------------------------|--------------------------------|--------|
  * | zbus-proxy   | zbus_proxy_call               | zbus_proxy_get_dbus_property (cache mode none) | zbus_proxy_get_cached_property |
+ * | zbus-typed   | zbus_proxy_call_method        | | |
  * | zbus-conn    | zbus_connection_call_sync     | the same, Properties.Get       | |
  * | gdbus-proxy  | g_dbus_proxy_call_sync        | (none: GDBusProxy only caches) | g_dbus_proxy_get_cached_property |
  * | gdbus-conn   | g_dbus_connection_call_sync   | the same, Properties.Get       | |
  * | sdbus        | sd_bus_call_method            | sd_bus_get_property_trivial    | |
  *
  * Each cell is the median of R rounds of N operations (the cached reads
- * are 1000 times as many); the stacks take turns within a round. Printed:
+ * are 1000 times as many); the stacks take turns within a round, each
+ * round starting with the next one. Printed:
  * operations per second, the client's CPU time per operation (all its
  * threads: GDBus's worker counts), and each stack's rate over
  * zbus-proxy's.
  *
- * Usage: bench-proxy [--quick] [-n N] [--rounds R]
+ * Usage: bench-proxy [--quick] [-n N] [--rounds R] [--bench BENCH] [--stack STACK]
+ *
+ * --bench and --stack keep one bench or one stack (repeatable). To count
+ * the instructions of one call, run one stack under callgrind and collect
+ * only inside one_op(), e.g.
+ *
+ *   valgrind --tool=callgrind --toggle-collect=one_op \
+ *     bench-proxy -n 2000 --rounds 1 --bench call --stack zbus-proxy
+ *
+ * and divide the total by N.
  */
 
 #include "config.h"
@@ -51,16 +62,30 @@
 #define NAME "org.bench.Proxy"
 
 enum { BENCH_CALL, BENCH_UNCACHED, BENCH_CACHED, N_BENCHES };
-enum { STACK_ZBUS_PROXY, STACK_ZBUS_CONN, STACK_GDBUS_PROXY, STACK_GDBUS_CONN, STACK_SDBUS, N_STACKS };
+enum { STACK_ZBUS_PROXY, STACK_ZBUS_TYPED, STACK_ZBUS_CONN, STACK_GDBUS_PROXY, STACK_GDBUS_CONN, STACK_SDBUS,
+       N_STACKS };
 
 static const char *bench_names[N_BENCHES] = { "call", "uncached", "cached" };
-static const char *stack_names[N_STACKS] = { "zbus-proxy", "zbus-conn", "gdbus-proxy", "gdbus-conn", "sdbus" };
+static const char *stack_names[N_STACKS] = { "zbus-proxy", "zbus-typed", "zbus-conn", "gdbus-proxy", "gdbus-conn",
+                                              "sdbus" };
+
+/* What the typed proxy is made from. */
+static const char echo_xml[] =
+  "<node><interface name='" BENCH_IFACE "'>"
+  "<method name='Echo'><arg type='s' direction='in'/><arg type='s' direction='out'/></method>"
+  "<property name='Value' type='u' access='read'/>"
+  "</interface></node>";
+
+/* What --bench and --stack keep: all when none is given. */
+static gboolean bench_kept[N_BENCHES], stack_kept[N_STACKS];
+static gboolean bench_filter, stack_filter;
 
 typedef struct
 {
   ZbusConnection  *zconn;
   ZbusProxy       *zproxy;
   ZbusProxy       *zproxy_none;   /* cache mode none: every read asks */
+  ZbusProxy       *ztyped;        /* made from echo_xml */
   GDBusConnection *gconn;
   GDBusProxy      *gproxy;
   sd_bus          *sdbus;
@@ -72,6 +97,18 @@ typedef struct
   double cpu;    /* client CPU µs per operation */
 } Sample;
 
+/* The index of @name in @names, or die. */
+static int
+find_name (const char  *name,
+           const char **names,
+           int          n)
+{
+  for (int i = 0; i < n; i++)
+    if (g_str_equal (name, names[i]))
+      return i;
+  BENCH_DIE ("unknown name “%s”", name);
+}
+
 static double
 now (clockid_t clock)
 {
@@ -81,15 +118,18 @@ now (clockid_t clock)
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* One operation of @bench through @stack; FALSE where the stack has none. */
+/* One operation of @bench through @stack; FALSE where the stack has none
+ * or the command line left it out. */
 static gboolean
 supported (int bench,
            int stack)
 {
+  if ((bench_filter && !bench_kept[bench]) || (stack_filter && !stack_kept[stack]))
+    return FALSE;
   if (bench == BENCH_CACHED)
     return stack == STACK_ZBUS_PROXY || stack == STACK_GDBUS_PROXY;
   if (bench == BENCH_UNCACHED)
-    return stack != STACK_GDBUS_PROXY;
+    return stack != STACK_GDBUS_PROXY && stack != STACK_ZBUS_TYPED;
   return TRUE;
 }
 
@@ -102,7 +142,8 @@ check (gboolean    ok,
     BENCH_DIE ("%s failed: %s", what, error ? error->message : "?");
 }
 
-static void
+/* Not inlined: callgrind's --toggle-collect=one_op counts one operation. */
+static G_GNUC_NO_INLINE void
 one_op (Clients *c,
         int      bench,
         int      stack)
@@ -115,6 +156,10 @@ one_op (Clients *c,
     case BENCH_CALL * N_STACKS + STACK_ZBUS_PROXY:
       v = zbus_proxy_call (c->zproxy, "Echo", g_variant_new ("(s)", BENCH_STR), G_VARIANT_TYPE ("(s)"),
                            ZBUS_MESSAGE_FLAGS_NONE, -1, NULL, &error);
+      break;
+    case BENCH_CALL * N_STACKS + STACK_ZBUS_TYPED:
+      v = zbus_proxy_call_method (c->ztyped, "Echo", g_variant_new ("(s)", BENCH_STR),
+                                  ZBUS_MESSAGE_FLAGS_NONE, -1, NULL, &error);
       break;
     case BENCH_CALL * N_STACKS + STACK_ZBUS_CONN:
       v = zbus_connection_call_sync (c->zconn, NAME, BENCH_PATH, BENCH_IFACE, "Echo",
@@ -290,6 +335,9 @@ connect_clients (Clients *c)
   c->zproxy_none = zbus_proxy_new (c->zconn, NAME, BENCH_PATH, BENCH_IFACE, ZBUS_PROXY_CACHE_MODE_NONE,
                                    NULL, &error);
   check (c->zproxy_none != NULL, "zbus_proxy_new", error);
+  c->ztyped = zbus_proxy_new_for_xml (c->zconn, echo_xml, BENCH_IFACE, NAME, BENCH_PATH,
+                                      ZBUS_PROXY_CACHE_MODE_NONE, NULL, &error);
+  check (c->ztyped != NULL, "zbus_proxy_new_for_xml", error);
   if (sd_bus_open_user (&c->sdbus) < 0)
     BENCH_DIE ("sd_bus_open_user failed");
   /* Both caches must hold Value before the cached reads. */
@@ -307,6 +355,7 @@ disconnect_clients (Clients *c)
 {
   g_clear_object (&c->zproxy);
   g_clear_object (&c->zproxy_none);
+  g_clear_object (&c->ztyped);
   zbus_connection_close_sync (c->zconn, NULL, NULL);
   g_clear_object (&c->zconn);
   g_clear_object (&c->gproxy);
@@ -334,9 +383,17 @@ main (int    argc,
       else if (g_str_equal (argv[i], "-n") && i + 1 < argc)
         n = (guint) atoi (argv[++i]);
       else if (g_str_equal (argv[i], "--rounds") && i + 1 < argc)
-        rounds = CLAMP ((guint) atoi (argv[++i]), 1, 32);
+        {
+          int r = atoi (argv[++i]);   /* once: CLAMP evaluates its argument more than once */
+
+          rounds = CLAMP (r, 1, 32);
+        }
+      else if (g_str_equal (argv[i], "--bench") && i + 1 < argc)
+        bench_kept[find_name (argv[++i], bench_names, N_BENCHES)] = bench_filter = TRUE;
+      else if (g_str_equal (argv[i], "--stack") && i + 1 < argc)
+        stack_kept[find_name (argv[++i], stack_names, N_STACKS)] = stack_filter = TRUE;
       else
-        BENCH_DIE ("usage: %s [--quick] [-n N] [--rounds R]", argv[0]);
+        BENCH_DIE ("usage: %s [--quick] [-n N] [--rounds R] [--bench BENCH] [--stack STACK]", argv[0]);
     }
 
   daemon_pid = start_bus_and_server (server, &server_pid);
@@ -344,19 +401,26 @@ main (int    argc,
 
   for (guint r = 0; r < rounds; r++)
     for (int b = 0; b < N_BENCHES; b++)
-      for (int s = 0; s < N_STACKS; s++)
-        if (supported (b, s))
-          {
-            Sample sample = run_one (&clients, b, s, b == BENCH_CACHED ? n * 1000 : n);
+      for (int i = 0; i < N_STACKS; i++)
+        {
+          /* Each round starts with the next stack: no stack always runs
+           * first, right after another bench. */
+          int s = (i + r) % N_STACKS;
 
-            rates[b][s][r] = sample.rate;
-            cpus[b][s][r] = sample.cpu;
-          }
+          if (supported (b, s))
+            {
+              Sample sample = run_one (&clients, b, s, b == BENCH_CACHED ? n * 1000 : n);
+
+              rates[b][s][r] = sample.rate;
+              cpus[b][s][r] = sample.cpu;
+            }
+        }
 
   printf ("%-9s %-12s %14s %14s %12s\n", "bench", "stack", "ops/s", "client CPU µs", "÷ zbus-proxy");
   for (int b = 0; b < N_BENCHES; b++)
     {
-      double ours = median (rates[b][STACK_ZBUS_PROXY], rounds);
+      double ours = supported (b, STACK_ZBUS_PROXY) ? median (rates[b][STACK_ZBUS_PROXY], rounds) : 0;
+      gboolean first = TRUE;
 
       for (int s = 0; s < N_STACKS; s++)
         if (supported (b, s))
@@ -364,8 +428,9 @@ main (int    argc,
             double rate = median (rates[b][s], rounds);
             double cpu = median (cpus[b][s], rounds);
 
-            printf ("%-9s %-12s %14.0f %14.3f %11.2fx\n", s == 0 ? bench_names[b] : "", stack_names[s],
-                    rate, cpu, rate / ours);
+            printf ("%-9s %-12s %14.0f %14.3f %11.2fx\n", first ? bench_names[b] : "", stack_names[s],
+                    rate, cpu, ours > 0 ? rate / ours : 0);
+            first = FALSE;
           }
     }
 

@@ -804,6 +804,53 @@ test_bad_names (Fixture       *fixture,
                           NULL, &error);
   g_assert_null (proxy);
   g_assert_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_NAME);
+  g_clear_error (&error);
+}
+
+/* A proxy checks its names once, when it is made; a call still checks
+ * the method's name, with the connection's error, sync and async, and
+ * nothing is sent. */
+static void
+test_bad_method_name (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) conn_error = NULL;
+  g_autoptr(ZbusProxy) proxy = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) conn_reply = NULL;
+
+  proxy = zbus_proxy_new (fixture->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", ZBUS_PROXY_CACHE_MODE_NONE, NULL, &error);
+  g_assert_no_error (error);
+
+  reply = zbus_proxy_call (proxy, "not a member", g_variant_new ("(s)", "x"), NULL,
+                           ZBUS_MESSAGE_FLAGS_NONE, -1, NULL, &error);
+  g_assert_null (reply);
+  g_assert_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_NAME);
+  conn_reply = zbus_connection_call_sync (fixture->connection, "org.freedesktop.DBus",
+                                          "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                          "not a member", g_variant_new ("(s)", "x"), NULL,
+                                          ZBUS_MESSAGE_FLAGS_NONE, -1, NULL, &conn_error);
+  g_assert_null (conn_reply);
+  g_assert_error (conn_error, ZBUS_ERROR, ZBUS_ERROR_INVALID_NAME);
+  g_assert_cmpstr (error->message, ==, conn_error->message);
+  g_clear_error (&error);
+
+  zbus_proxy_call_async (proxy, "1Bad", NULL, NULL, ZBUS_MESSAGE_FLAGS_NONE, -1, NULL,
+                         store_result_cb, &result);
+  wait_until (result != NULL);
+  reply = zbus_proxy_call_finish (proxy, result, &error);
+  g_assert_null (reply);
+  g_assert_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_NAME);
+  g_clear_error (&error);
+
+  /* And a good one goes through. */
+  reply = zbus_proxy_call (proxy, "GetId", NULL, G_VARIANT_TYPE ("(s)"), ZBUS_MESSAGE_FLAGS_NONE,
+                           -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (reply);
 }
 
 int
@@ -834,6 +881,7 @@ main (int   argc,
       ADD ("mock-owner-change", test_mock_owner_change);
       ADD ("own-service", test_own_service);
       ADD ("bad-names", test_bad_names);
+      ADD ("bad-method-name", test_bad_method_name);
 #undef ADD
     }
 

@@ -10,6 +10,7 @@
 #include "zbus-connection-private.h"
 #include "zbus-enum-types.h"
 #include "zbus-error.h"
+#include "zbus-message-private.h"
 
 /* The message-level API (send, send with reply) and everything that needs
  * the connection's insides is in zbus-connection.c; what is here is built
@@ -18,8 +19,11 @@
 /* ------------------------------------------------------------------------ */
 /* Method calls with GVariant parameters */
 
+/* @names_checked: @destination, @path and @interface_ are known to be
+ * valid (a proxy's): only @method is checked. */
 static ZbusMessage *
-make_call (const char        *destination,
+make_call (gboolean           names_checked,
+           const char        *destination,
            const char        *path,
            const char        *interface_,
            const char        *method,
@@ -30,7 +34,10 @@ make_call (const char        *destination,
   g_autoptr(ZbusMessage) message = NULL;
   g_autoptr(GVariant) owned = parameters != NULL ? g_variant_ref_sink (parameters) : NULL;
 
-  message = zbus_message_new_method_call (destination, path, interface_, method, error);
+  if (names_checked)
+    message = _zbus_message_new_method_call_trusted (destination, path, interface_, method, error);
+  else
+    message = zbus_message_new_method_call (destination, path, interface_, method, error);
   if (message == NULL)
     return NULL;
 
@@ -113,15 +120,37 @@ zbus_connection_call_sync (ZbusConnection      *self,
                            GCancellable        *cancellable,
                            GError             **error)
 {
-  g_autoptr(ZbusMessage) message = NULL;
-  g_autoptr(ZbusMessage) reply = NULL;
-
   g_return_val_if_fail (ZBUS_IS_CONNECTION (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (method != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  message = make_call (destination, path, interface_, method, parameters, flags, error);
+  return _zbus_connection_call_sync_full (self, FALSE, destination, path, interface_, method,
+                                          parameters, reply_type, flags, timeout_msec,
+                                          cancellable, error);
+}
+
+/* zbus_connection_call_sync() without its argument checks; see the
+ * header for @names_checked. */
+GVariant *
+_zbus_connection_call_sync_full (ZbusConnection      *self,
+                                 gboolean             names_checked,
+                                 const char          *destination,
+                                 const char          *path,
+                                 const char          *interface_,
+                                 const char          *method,
+                                 GVariant            *parameters,
+                                 const GVariantType  *reply_type,
+                                 ZbusMessageFlags     flags,
+                                 int                  timeout_msec,
+                                 GCancellable        *cancellable,
+                                 GError             **error)
+{
+  g_autoptr(ZbusMessage) message = NULL;
+  g_autoptr(ZbusMessage) reply = NULL;
+
+  message = make_call (names_checked, destination, path, interface_, method, parameters, flags,
+                       error);
   if (message == NULL)
     return NULL;
 
@@ -204,13 +233,33 @@ zbus_connection_call (ZbusConnection      *self,
                       GAsyncReadyCallback  callback,
                       gpointer             user_data)
 {
-  g_autoptr(ZbusMessage) message = NULL;
-  g_autoptr(GTask) task = NULL;
-  GError *error = NULL;
-
   g_return_if_fail (ZBUS_IS_CONNECTION (self));
   g_return_if_fail (path != NULL);
   g_return_if_fail (method != NULL);
+
+  _zbus_connection_call_full (self, FALSE, destination, path, interface_, method, parameters,
+                              reply_type, flags, timeout_msec, cancellable, callback, user_data);
+}
+
+/* zbus_connection_call() without its argument checks. */
+void
+_zbus_connection_call_full (ZbusConnection      *self,
+                            gboolean             names_checked,
+                            const char          *destination,
+                            const char          *path,
+                            const char          *interface_,
+                            const char          *method,
+                            GVariant            *parameters,
+                            const GVariantType  *reply_type,
+                            ZbusMessageFlags     flags,
+                            int                  timeout_msec,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(ZbusMessage) message = NULL;
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, zbus_connection_call);
@@ -218,7 +267,8 @@ zbus_connection_call (ZbusConnection      *self,
     g_task_set_task_data (task, g_variant_type_copy (reply_type),
                           (GDestroyNotify) g_variant_type_free);
 
-  message = make_call (destination, path, interface_, method, parameters, flags, &error);
+  message = make_call (names_checked, destination, path, interface_, method, parameters, flags,
+                       &error);
   if (message == NULL)
     {
       g_task_return_error (task, error);

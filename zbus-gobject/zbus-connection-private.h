@@ -107,4 +107,35 @@ void            _zbus_connection_set_internal_thread (ZbusConnection   *self,
                                                       GThread          *thread,
                                                       GMainLoop        *loop);
 
+/* zbus-connection-calls.c: zbus_connection_call_sync() and
+ * zbus_connection_call() without their argument checks, for proxies. With
+ * @names_checked, @destination, @path and @interface_ are taken as valid
+ * (a proxy checked them once, when it was made): only @method is checked.
+ * Finish the second with zbus_connection_call_finish(). */
+GVariant       *_zbus_connection_call_sync_full (ZbusConnection        *self,
+                                                 gboolean               names_checked,
+                                                 const char            *destination,
+                                                 const char            *path,
+                                                 const char            *interface_,
+                                                 const char            *method,
+                                                 GVariant              *parameters,
+                                                 const GVariantType    *reply_type,
+                                                 ZbusMessageFlags       flags,
+                                                 int                    timeout_msec,
+                                                 GCancellable          *cancellable,
+                                                 GError               **error);
+void            _zbus_connection_call_full      (ZbusConnection        *self,
+                                                 gboolean               names_checked,
+                                                 const char            *destination,
+                                                 const char            *path,
+                                                 const char            *interface_,
+                                                 const char            *method,
+                                                 GVariant              *parameters,
+                                                 const GVariantType    *reply_type,
+                                                 ZbusMessageFlags       flags,
+                                                 int                    timeout_msec,
+                                                 GCancellable          *cancellable,
+                                                 GAsyncReadyCallback    callback,
+                                                 gpointer               user_data);
+
 G_END_DECLS

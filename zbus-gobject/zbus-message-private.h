@@ -87,6 +87,11 @@ void         _zbus_message_set_string       (ZbusMessage      *self,
 void         _zbus_message_set_string_borrowed (ZbusMessage   *self,
                                                 ZbusStr        field,
                                                 const char    *value);
+ZbusMessage *_zbus_message_new_method_call_trusted (const char  *destination,
+                                                    const char  *path,
+                                                    const char  *interface_,
+                                                    const char  *method,
+                                                    GError     **error);
 
 /* zbus-message-codec.c */
 

@@ -176,16 +176,31 @@ zbus_message_new_method_call (const char  *destination,
                               const char  *method,
                               GError     **error)
 {
-  ZbusMessage *self;
-
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (method != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if ((destination != NULL && !check_bus_name (destination, error)) ||
       !check_path (path, error) ||
-      (interface_ != NULL && !check_interface (interface_, error)) ||
-      !check_member (method, error))
+      (interface_ != NULL && !check_interface (interface_, error)))
+    return NULL;
+
+  return _zbus_message_new_method_call_trusted (destination, path, interface_, method, error);
+}
+
+/* zbus_message_new_method_call() for a caller that checked @destination,
+ * @path and @interface_ already (a proxy, once, when it was made): only
+ * @method is checked. */
+ZbusMessage *
+_zbus_message_new_method_call_trusted (const char  *destination,
+                                       const char  *path,
+                                       const char  *interface_,
+                                       const char  *method,
+                                       GError     **error)
+{
+  ZbusMessage *self;
+
+  if (!check_member (method, error))
     return NULL;
 
   self = _zbus_message_new (ZBUS_MESSAGE_TYPE_METHOD_CALL);

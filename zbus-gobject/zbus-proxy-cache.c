@@ -10,7 +10,9 @@
 
 #include <string.h>
 
+#include "zbus-connection-private.h"
 #include "zbus-error.h"
+#include "zbus-message-private.h"
 #include "zbus-proxy-private.h"
 
 #define PROPERTIES_INTERFACE "org.freedesktop.DBus.Properties"
@@ -196,8 +198,12 @@ _zbus_proxy_new_properties_call (ZbusProxy  *self,
   g_autoptr(ZbusMessage) call = NULL;
 
   /* The names were checked when the proxy was made. */
-  call = zbus_message_new_method_call (priv->destination, priv->object_path,
-                                       PROPERTIES_INTERFACE, method, NULL);
+  if (priv->names_checked)
+    call = _zbus_message_new_method_call_trusted (priv->destination, priv->object_path,
+                                                  PROPERTIES_INTERFACE, method, NULL);
+  else
+    call = zbus_message_new_method_call (priv->destination, priv->object_path,
+                                         PROPERTIES_INTERFACE, method, NULL);
   g_assert (call != NULL);
   if (!zbus_message_set_body (call, body, NULL))
     g_assert_not_reached ();
@@ -300,18 +306,28 @@ handle_properties_changed (ZbusProxy   *self,
   GVariant *body = zbus_message_get_body (message);
   guint32 serial = zbus_message_get_serial (message);
   g_autoptr(GVariant) changed = NULL;
+  g_autoptr(GVariant) invalidated_array = NULL;
   g_autofree const char **invalidated = NULL;
-  GVariantIter iter;
-  const char *name;
-  GVariant *value;
+  gsize n_changed;
 
   if (g_strcmp0 (zbus_message_get_signature (message), "sa{sv}as") != 0)
     return;
 
-  g_variant_get (body, "(&s@a{sv}^a&s)", NULL, &changed, &invalidated);
-  g_variant_iter_init (&iter, changed);
-  while (g_variant_iter_loop (&iter, "{&sv}", &name, &value))
-    cache_store (self, name, value, serial);
+  /* Taken apart by hand, not with format strings: g_variant_get() parses
+   * its format on every call, which costs more than the values. */
+  changed = g_variant_get_child_value (body, 1);
+  invalidated_array = g_variant_get_child_value (body, 2);
+  invalidated = g_variant_get_strv (invalidated_array, NULL);
+  n_changed = g_variant_n_children (changed);
+  for (gsize i = 0; i < n_changed; i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (changed, i);
+      g_autoptr(GVariant) key = g_variant_get_child_value (entry, 0);
+      g_autoptr(GVariant) boxed = g_variant_get_child_value (entry, 1);
+      g_autoptr(GVariant) value = g_variant_get_variant (boxed);
+
+      cache_store (self, g_variant_get_string (key, NULL), value, serial);
+    }
   for (guint i = 0; invalidated[i] != NULL; i++)
     cache_store (self, invalidated[i], NULL, serial);
 
@@ -460,6 +476,21 @@ zbus_proxy_get_cached_property_names (ZbusProxy *self)
 /* ------------------------------------------------------------------------ */
 /* Reading and writing over D-Bus */
 
+/* `(interface, name)`, the arguments of Get, built from their parts:
+ * g_variant_new()'s format string costs more than the rest of the body
+ * together, on every read. */
+static GVariant *
+get_parameters (ZbusProxy  *self,
+                const char *name)
+{
+  GVariant *args[2] = {
+    g_variant_new_string (PRIV (self)->interface_name),
+    g_variant_new_string (name),
+  };
+
+  return g_variant_new_tuple (args, G_N_ELEMENTS (args));
+}
+
 /* A Get answer: cached when it is the owner's and the property is. */
 static GVariant *
 apply_get (ZbusProxy    *self,
@@ -479,7 +510,11 @@ apply_get (ZbusProxy    *self,
       return NULL;
     }
 
-  g_variant_get_child (zbus_message_get_body (reply), 0, "v", &value);
+  {
+    g_autoptr(GVariant) child = g_variant_get_child_value (zbus_message_get_body (reply), 0);
+
+    value = g_variant_get_variant (child);
+  }
   if (reply_from_owner (self, reply))
     cache_store (self, name, value, zbus_message_get_serial (reply));
   return value;
@@ -538,8 +573,7 @@ zbus_proxy_get_dbus_property (ZbusProxy     *self,
   if (value != NULL)
     return value;
 
-  call = _zbus_proxy_new_properties_call (self, "Get",
-                                          g_variant_new ("(ss)", priv->interface_name, name));
+  call = _zbus_proxy_new_properties_call (self, "Get", get_parameters (self, name));
   reply = zbus_connection_send_message_with_reply_sync (priv->connection, call,
                                                         _zbus_proxy_resolve_timeout (self, ZBUS_TIMEOUT_DEFAULT),
                                                         cancellable, error);
@@ -610,8 +644,7 @@ zbus_proxy_get_dbus_property_async (ZbusProxy           *self,
       return;
     }
 
-  call = _zbus_proxy_new_properties_call (self, "Get",
-                                          g_variant_new ("(ss)", priv->interface_name, name));
+  call = _zbus_proxy_new_properties_call (self, "Get", get_parameters (self, name));
   zbus_connection_send_message_with_reply (priv->connection, call,
                                            _zbus_proxy_resolve_timeout (self, ZBUS_TIMEOUT_DEFAULT),
                                            cancellable, get_done_cb, task);
@@ -645,7 +678,14 @@ set_parameters (ZbusProxy  *self,
                 const char *name,
                 GVariant   *value)
 {
-  return g_variant_new ("(ssv)", PRIV (self)->interface_name, name, value);
+  GVariant *args[3] = {
+    g_variant_new_string (PRIV (self)->interface_name),
+    g_variant_new_string (name),
+    g_variant_new_variant (value),
+  };
+
+  /* As get_parameters(): no format string to parse. */
+  return g_variant_new_tuple (args, G_N_ELEMENTS (args));
 }
 
 /**
@@ -681,11 +721,13 @@ zbus_proxy_set_dbus_property (ZbusProxy     *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   priv = PRIV (self);
-  reply = zbus_connection_call_sync (priv->connection, priv->destination, priv->object_path,
-                                     PROPERTIES_INTERFACE, "Set", set_parameters (self, name, value),
-                                     NULL, ZBUS_MESSAGE_FLAGS_NONE,
-                                     _zbus_proxy_resolve_timeout (self, ZBUS_TIMEOUT_DEFAULT),
-                                     cancellable, error);
+  reply = _zbus_connection_call_sync_full (priv->connection, priv->names_checked,
+                                           priv->destination, priv->object_path,
+                                           PROPERTIES_INTERFACE, "Set",
+                                           set_parameters (self, name, value), NULL,
+                                           ZBUS_MESSAGE_FLAGS_NONE,
+                                           _zbus_proxy_resolve_timeout (self, ZBUS_TIMEOUT_DEFAULT),
+                                           cancellable, error);
   return reply != NULL;
 }
 
@@ -738,11 +780,11 @@ zbus_proxy_set_dbus_property_async (ZbusProxy           *self,
   priv = PRIV (self);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, zbus_proxy_set_dbus_property_async);
-  zbus_connection_call (priv->connection, priv->destination, priv->object_path,
-                        PROPERTIES_INTERFACE, "Set", set_parameters (self, name, value),
-                        NULL, ZBUS_MESSAGE_FLAGS_NONE,
-                        _zbus_proxy_resolve_timeout (self, ZBUS_TIMEOUT_DEFAULT),
-                        cancellable, set_done_cb, task);
+  _zbus_connection_call_full (priv->connection, priv->names_checked, priv->destination,
+                              priv->object_path, PROPERTIES_INTERFACE, "Set",
+                              set_parameters (self, name, value), NULL, ZBUS_MESSAGE_FLAGS_NONE,
+                              _zbus_proxy_resolve_timeout (self, ZBUS_TIMEOUT_DEFAULT),
+                              cancellable, set_done_cb, task);
 }
 
 /**

@@ -30,6 +30,9 @@ typedef struct
   GMainContext *context;        /* (owned) */
 
   gboolean initialized;
+  gboolean names_checked;       /* destination, path and interface are valid */
+  gconstpointer type_info;      /* (atomic) (nullable): the ZbusProxyTypeInfo, once a
+                                 * typed call looked it up */
   GError *init_error;           /* (owned) (nullable) */
   gboolean check_sender;        /* a destination on a bus */
   char *name_owner;             /* (owned) (nullable) */

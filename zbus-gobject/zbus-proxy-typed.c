@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include "zbus-connection-private.h"
 #include "zbus-error.h"
 #include "zbus-interface.h"
 #include "zbus-proxy-private.h"
@@ -681,11 +682,20 @@ prepare_call (ZbusProxy  *self,
               GVariant  **out_parameters,
               GError    **error)
 {
-  g_autoptr(GVariant) params = parameters ? g_variant_ref_sink (parameters) : g_variant_new ("()");
-  const ZbusProxyTypeInfo *info = _zbus_proxy_type_info_peek (G_OBJECT_TYPE (self));
+  g_autoptr(GVariant) params = parameters ? g_variant_ref_sink (parameters)
+                                          : g_variant_ref_sink (g_variant_new_tuple (NULL, 0));
+  ZbusProxyPrivate *priv = PRIV (self);
+  const ZbusProxyTypeInfo *info = g_atomic_pointer_get (&priv->type_info);
   const ZbusProxyTypeMethod *m;
 
-  g_variant_take_ref (params);
+  /* The type's description, looked up once per proxy (any thread may
+   * call: they all find the same one). */
+  if (info == NULL)
+    {
+      info = _zbus_proxy_type_info_peek (G_OBJECT_TYPE (self));
+      if (info != NULL)
+        g_atomic_pointer_set (&priv->type_info, info);
+    }
   if (info == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
@@ -709,6 +719,14 @@ prepare_call (ZbusProxy  *self,
     }
   *out_parameters = g_steal_pointer (&params);
   return m;
+}
+
+/* The type a reply of @m must have: its out-signature, a valid type
+ * string, is one already (no copy per call). */
+static inline const GVariantType *
+reply_type_of (const ZbusProxyTypeMethod *m)
+{
+  return (const GVariantType *) m->out_signature;
 }
 
 /**
@@ -748,7 +766,6 @@ zbus_proxy_call_method (ZbusProxy         *self,
                         GError           **error)
 {
   g_autoptr(GVariant) params = NULL;
-  g_autoptr(GVariantType) reply_type = NULL;
   const ZbusProxyTypeMethod *m;
 
   g_return_val_if_fail (ZBUS_IS_PROXY (self), NULL);
@@ -758,9 +775,8 @@ zbus_proxy_call_method (ZbusProxy         *self,
   m = prepare_call (self, method, parameters, &params, error);
   if (m == NULL)
     return NULL;
-  if (m->out_signature != NULL)
-    reply_type = g_variant_type_new (m->out_signature);
-  return zbus_proxy_call (self, m->name, params, reply_type, flags, timeout_msec, cancellable, error);
+  return zbus_proxy_call (self, m->name, params, reply_type_of (m), flags,
+                          timeout_msec, cancellable, error);
 }
 
 static void
@@ -772,7 +788,7 @@ call_method_done_cb (GObject      *object,
   GError *error = NULL;
   GVariant *reply;
 
-  reply = zbus_proxy_call_finish (ZBUS_PROXY (object), result, &error);
+  reply = zbus_connection_call_finish (ZBUS_CONNECTION (object), result, &error);
   if (reply == NULL)
     g_task_return_error (task, error);
   else
@@ -810,8 +826,8 @@ zbus_proxy_call_method_async (ZbusProxy           *self,
                               gpointer             user_data)
 {
   g_autoptr(GVariant) params = NULL;
-  g_autoptr(GVariantType) reply_type = NULL;
   const ZbusProxyTypeMethod *m;
+  ZbusProxyPrivate *priv;
   GError *error = NULL;
   GTask *task;
 
@@ -827,10 +843,13 @@ zbus_proxy_call_method_async (ZbusProxy           *self,
       g_object_unref (task);
       return;
     }
-  if (m->out_signature != NULL)
-    reply_type = g_variant_type_new (m->out_signature);
-  zbus_proxy_call_async (self, m->name, params, reply_type, flags, timeout_msec, cancellable,
-                         call_method_done_cb, task);
+  /* Straight to the connection: no second task in between. */
+  priv = PRIV (self);
+  _zbus_connection_call_full (priv->connection, priv->names_checked, priv->destination,
+                              priv->object_path, priv->interface_name, m->name,
+                              params, reply_type_of (m), flags,
+                              _zbus_proxy_resolve_timeout (self, timeout_msec), cancellable,
+                              call_method_done_cb, task);
 }
 
 /**

@@ -205,6 +205,8 @@ check_names (ZbusProxy  *self,
                    priv->interface_name ? priv->interface_name : "(null)");
       return FALSE;
     }
+  /* They are construct-only: calls need not check them again. */
+  priv->names_checked = TRUE;
   return TRUE;
 }
 
@@ -1418,10 +1420,11 @@ zbus_proxy_call (ZbusProxy           *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   priv = PRIV (self);
-  return zbus_connection_call_sync (priv->connection, priv->destination, priv->object_path,
-                                    priv->interface_name, method, parameters, reply_type, flags,
-                                    _zbus_proxy_resolve_timeout (self, timeout_msec),
-                                    cancellable, error);
+  return _zbus_connection_call_sync_full (priv->connection, priv->names_checked,
+                                          priv->destination, priv->object_path,
+                                          priv->interface_name, method, parameters, reply_type,
+                                          flags, _zbus_proxy_resolve_timeout (self, timeout_msec),
+                                          cancellable, error);
 }
 
 static void
@@ -1480,10 +1483,10 @@ zbus_proxy_call_async (ZbusProxy           *self,
   priv = PRIV (self);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, zbus_proxy_call_async);
-  zbus_connection_call (priv->connection, priv->destination, priv->object_path,
-                        priv->interface_name, method, parameters, reply_type, flags,
-                        _zbus_proxy_resolve_timeout (self, timeout_msec), cancellable,
-                        call_done_cb, task);
+  _zbus_connection_call_full (priv->connection, priv->names_checked, priv->destination,
+                              priv->object_path, priv->interface_name, method, parameters,
+                              reply_type, flags, _zbus_proxy_resolve_timeout (self, timeout_msec),
+                              cancellable, call_done_cb, task);
 }
 
 /**
