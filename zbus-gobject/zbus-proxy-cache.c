@@ -55,10 +55,16 @@ cached_property_changed (ZbusProxy  *self,
     klass->cached_property_changed (self, name, value);
 }
 
+typedef enum
+{
+  CACHE_UNCHANGED,   /* the same value, or a property the cache does not hold */
+  CACHE_CHANGED,
+  CACHE_STALE,       /* the cache holds news from a later message */
+} CacheStoreResult;
+
 /* Stores what message @serial said about @name (a NULL @value: it was
- * invalidated), unless the cache holds news from a later message. Returns
- * whether the value changed. */
-static gboolean
+ * invalidated), unless the cache holds news from a later message. */
+static CacheStoreResult
 cache_store (ZbusProxy  *self,
              const char *name,
              GVariant   *value,
@@ -68,7 +74,7 @@ cache_store (ZbusProxy  *self,
   CacheEntry *entry;
 
   if (!_zbus_proxy_is_cached_property (self, name))
-    return FALSE;
+    return CACHE_UNCHANGED;
 
   entry = g_hash_table_lookup (priv->cache, name);
   if (entry == NULL)
@@ -77,17 +83,17 @@ cache_store (ZbusProxy  *self,
       g_hash_table_insert (priv->cache, g_strdup (name), entry);
     }
   else if (serial != 0 && entry->serial != 0 && !_zbus_serial_after (serial, entry->serial))
-    return FALSE;
+    return CACHE_STALE;
 
   entry->serial = serial;
   if (entry->value == value ||
       (entry->value != NULL && value != NULL && g_variant_equal (entry->value, value)))
-    return FALSE;
+    return CACHE_UNCHANGED;
 
   g_clear_pointer (&entry->value, g_variant_unref);
   entry->value = value != NULL ? g_variant_ref (value) : NULL;
   cached_property_changed (self, name, value);
-  return TRUE;
+  return CACHE_CHANGED;
 }
 
 static void
@@ -179,7 +185,7 @@ _zbus_proxy_seed_cache (ZbusProxy *self,
 
   g_variant_iter_init (&iter, values);
   while (g_variant_iter_loop (&iter, "{&sv}", &name, &value))
-    if (cache_store (self, name, value, serial))
+    if (cache_store (self, name, value, serial) == CACHE_CHANGED)
       {
         g_variant_builder_add (&changed, "{sv}", name, value);
         n_changed++;
@@ -215,7 +221,9 @@ int
 _zbus_proxy_resolve_timeout (ZbusProxy *self,
                              int        timeout_msec)
 {
-  return timeout_msec == ZBUS_TIMEOUT_DEFAULT ? PRIV (self)->default_timeout : timeout_msec;
+  /* zbus_proxy_set_default_timeout() may run in another thread. */
+  return timeout_msec == ZBUS_TIMEOUT_DEFAULT ? g_atomic_int_get (&PRIV (self)->default_timeout)
+                                              : timeout_msec;
 }
 
 static void
@@ -308,7 +316,9 @@ handle_properties_changed (ZbusProxy   *self,
   g_autoptr(GVariant) changed = NULL;
   g_autoptr(GVariant) invalidated_array = NULL;
   g_autofree const char **invalidated = NULL;
+  g_autoptr(GPtrArray) stale = NULL;   /* 1 + the index of each stale change */
   gsize n_changed;
+  guint n_invalidated = 0;
 
   if (g_strcmp0 (zbus_message_get_signature (message), "sa{sv}as") != 0)
     return;
@@ -326,10 +336,54 @@ handle_properties_changed (ZbusProxy   *self,
       g_autoptr(GVariant) boxed = g_variant_get_child_value (entry, 1);
       g_autoptr(GVariant) value = g_variant_get_variant (boxed);
 
-      cache_store (self, g_variant_get_string (key, NULL), value, serial);
+      if (cache_store (self, g_variant_get_string (key, NULL), value, serial) == CACHE_STALE)
+        {
+          if (stale == NULL)
+            stale = g_ptr_array_new ();
+          g_ptr_array_add (stale, GSIZE_TO_POINTER (i + 1));
+        }
     }
   for (guint i = 0; invalidated[i] != NULL; i++)
-    cache_store (self, invalidated[i], NULL, serial);
+    {
+      /* What a later message said stands: this is no news. */
+      if (cache_store (self, invalidated[i], NULL, serial) == CACHE_STALE)
+        {
+          if (stale == NULL)
+            stale = g_ptr_array_new ();
+          continue;
+        }
+      invalidated[n_invalidated++] = invalidated[i];
+    }
+  invalidated[n_invalidated] = NULL;
+
+  if (stale != NULL)
+    {
+      /* Only what the cache took is announced, as _zbus_proxy_seed_cache()
+       * does: an older message must not announce values the cache already
+       * replaced. */
+      g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+      guint next = 0;
+      gsize n_kept = 0;
+
+      for (gsize i = 0; i < n_changed; i++)
+        {
+          if (next < stale->len && GPOINTER_TO_SIZE (g_ptr_array_index (stale, next)) == i + 1)
+            {
+              next++;
+              continue;
+            }
+          {
+            g_autoptr(GVariant) entry = g_variant_get_child_value (changed, i);
+
+            g_variant_builder_add_value (&builder, entry);
+            n_kept++;
+          }
+        }
+      if (n_kept == 0 && n_invalidated == 0)
+        return;
+      g_clear_pointer (&changed, g_variant_unref);
+      changed = g_variant_ref_sink (g_variant_builder_end (&builder));
+    }
 
   _zbus_proxy_emit_properties_changed (self, changed, invalidated);
 }
@@ -389,11 +443,19 @@ _zbus_proxy_dispatch_cb (gpointer data)
 
   /* Before construction ends the items wait; it schedules them. */
   items = _zbus_intake_take_items (in, self != NULL && PRIV (self)->initialized);
+  if (g_queue_is_empty (&items))
+    return G_SOURCE_REMOVE;
+
+  /* Whoever iterates the proxy's context need not have made it the
+   * thread-default one: what the items start (the GetAll a new owner
+   * needs) must answer on the proxy's context. */
+  g_main_context_push_thread_default (PRIV (self)->context);
   while ((item = g_queue_pop_head (&items)) != NULL)
     {
       process_item (self, item);
       _zbus_intake_item_free (item);
     }
+  g_main_context_pop_thread_default (PRIV (self)->context);
 
   return G_SOURCE_REMOVE;
 }
