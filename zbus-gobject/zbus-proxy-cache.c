@@ -76,11 +76,15 @@ cache_store (ZbusProxy  *self,
   if (!_zbus_proxy_is_cached_property (self, name))
     return CACHE_UNCHANGED;
 
+  /* Only this context changes the cache: reading it needs no lock here,
+   * changing it does (readers in other threads). */
   entry = g_hash_table_lookup (priv->cache, name);
   if (entry == NULL)
     {
       entry = g_new0 (CacheEntry, 1);
+      g_mutex_lock (&priv->cache_lock);
       g_hash_table_insert (priv->cache, g_strdup (name), entry);
+      g_mutex_unlock (&priv->cache_lock);
     }
   else if (serial != 0 && entry->serial != 0 && !_zbus_serial_after (serial, entry->serial))
     return CACHE_STALE;
@@ -90,8 +94,15 @@ cache_store (ZbusProxy  *self,
       (entry->value != NULL && value != NULL && g_variant_equal (entry->value, value)))
     return CACHE_UNCHANGED;
 
-  g_clear_pointer (&entry->value, g_variant_unref);
-  entry->value = value != NULL ? g_variant_ref (value) : NULL;
+  {
+    g_autoptr(GVariant) old = NULL;
+
+    g_mutex_lock (&priv->cache_lock);
+    old = g_steal_pointer (&entry->value);
+    entry->value = value != NULL ? g_variant_ref (value) : NULL;
+    g_mutex_unlock (&priv->cache_lock);
+  }
+  /* Outside the lock: the handler may read the cache. */
   cached_property_changed (self, name, value);
   return CACHE_CHANGED;
 }
@@ -100,11 +111,15 @@ static void
 cache_clear (ZbusProxy *self)
 {
   ZbusProxyPrivate *priv = PRIV (self);
-  g_autoptr(GHashTable) old = g_steal_pointer (&priv->cache);
+  g_autoptr(GHashTable) old = NULL;
+  GHashTable *fresh = _zbus_proxy_cache_new ();
   GHashTableIter iter;
   gpointer key, value;
 
-  priv->cache = _zbus_proxy_cache_new ();
+  g_mutex_lock (&priv->cache_lock);
+  old = g_steal_pointer (&priv->cache);
+  priv->cache = fresh;
+  g_mutex_unlock (&priv->cache_lock);
   g_hash_table_iter_init (&iter, old);
   while (g_hash_table_iter_next (&iter, &key, &value))
     if (((CacheEntry *) value)->value != NULL)
@@ -269,18 +284,53 @@ has_owner (ZbusProxy *self)
   return !PRIV (self)->check_sender || PRIV (self)->name_owner != NULL;
 }
 
-/* In the lazy mode, the first use of the cache starts filling it. */
+static gboolean
+activate_cache_cb (gpointer data)
+{
+  g_autoptr(ZbusProxy) self = g_weak_ref_get (data);
+
+  if (self != NULL && has_owner (self))
+    load_cache (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+/* In the lazy mode, the first use of the cache starts filling it, on the
+ * proxy's context: the answer must arrive there, and the owner is known
+ * there. Any thread. */
 static void
 activate_cache (ZbusProxy *self)
 {
   ZbusProxyPrivate *priv = PRIV (self);
 
-  if (priv->cache_active || priv->cache_mode != ZBUS_PROXY_CACHE_MODE_LAZY || !priv->initialized)
+  if (priv->cache_mode != ZBUS_PROXY_CACHE_MODE_LAZY || !priv->initialized ||
+      g_atomic_int_get (&priv->cache_active) ||
+      !g_atomic_int_compare_and_exchange (&priv->cache_active, FALSE, TRUE))
     return;
 
-  priv->cache_active = TRUE;
-  if (has_owner (self))
-    load_cache (self);
+  if (g_main_context_acquire (priv->context))
+    {
+      g_main_context_push_thread_default (priv->context);
+      if (has_owner (self))
+        load_cache (self);
+      g_main_context_pop_thread_default (priv->context);
+      g_main_context_release (priv->context);
+    }
+  else
+    {
+      GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+      /* Another thread runs the context. */
+      g_weak_ref_init (weak, self);
+      g_main_context_invoke_full (priv->context, G_PRIORITY_DEFAULT, activate_cache_cb, weak,
+                                  weak_ref_free);
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -303,7 +353,7 @@ set_name_owner (ZbusProxy  *self,
   _zbus_proxy_notify_name_owner (self);
   _zbus_proxy_emit_cache_reset (self);
 
-  if (owner != NULL && priv->cache_active)
+  if (owner != NULL && g_atomic_int_get (&priv->cache_active))
     load_cache (self);
 }
 
@@ -476,6 +526,10 @@ _zbus_proxy_dispatch_cb (gpointer data)
  * ([signal@Zbus.Proxy::properties-changed] tells) this returns %NULL for
  * the properties no `PropertiesChanged` signal mentioned yet.
  *
+ * Any thread may call this; the cache changes on the proxy's context
+ * (see "Threads" in [class@Zbus.Proxy]), so in another thread the value
+ * may already have changed when it is returned.
+ *
  * Returns: (transfer full) (nullable): the value, or %NULL if the cache
  *   does not hold it (never fetched, invalidated, uncached, no cache)
  *
@@ -485,14 +539,23 @@ GVariant *
 zbus_proxy_get_cached_property (ZbusProxy  *self,
                                 const char *name)
 {
+  ZbusProxyPrivate *priv;
+  CacheEntry *entry;
   GVariant *value;
 
   g_return_val_if_fail (ZBUS_IS_PROXY (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  activate_cache (self);
-  value = _zbus_proxy_peek_cached (self, name);
-  return value != NULL ? g_variant_ref (value) : NULL;
+  priv = PRIV (self);
+  if (G_UNLIKELY (!g_atomic_int_get (&priv->cache_active)))
+    activate_cache (self);
+  /* Any thread may read: the lock keeps the value alive until it is
+   * referenced. */
+  g_mutex_lock (&priv->cache_lock);
+  entry = g_hash_table_lookup (priv->cache, name);
+  value = entry != NULL && entry->value != NULL ? g_variant_ref (entry->value) : NULL;
+  g_mutex_unlock (&priv->cache_lock);
+  return value;
 }
 
 static int
@@ -508,7 +571,7 @@ compare_names (gconstpointer a,
  *
  * Gets the names of the properties whose values the cache holds, without
  * I/O. In the lazy mode this starts filling the cache, as
- * [method@Zbus.Proxy.get_cached_property] does.
+ * [method@Zbus.Proxy.get_cached_property] does. Any thread may call this.
  *
  * Returns: (transfer full) (array zero-terminated=1): the names, sorted
  *
@@ -525,10 +588,12 @@ zbus_proxy_get_cached_property_names (ZbusProxy *self)
 
   activate_cache (self);
   names = g_ptr_array_new ();
+  g_mutex_lock (&PRIV (self)->cache_lock);
   g_hash_table_iter_init (&iter, PRIV (self)->cache);
   while (g_hash_table_iter_next (&iter, &key, &value))
     if (((CacheEntry *) value)->value != NULL)
       g_ptr_array_add (names, g_strdup (key));
+  g_mutex_unlock (&PRIV (self)->cache_lock);
   g_ptr_array_sort (names, compare_names);
   g_ptr_array_add (names, NULL);
 
@@ -587,14 +652,20 @@ static GVariant *
 lookup_for_read (ZbusProxy  *self,
                  const char *name)
 {
+  CacheEntry *entry;
   GVariant *value;
 
   if (!_zbus_proxy_is_cached_property (self, name))
     return NULL;
 
   activate_cache (self);
-  value = _zbus_proxy_peek_cached (self, name);
-  return value != NULL ? g_variant_ref (value) : NULL;
+  /* Any thread may read: the lock keeps the value alive until it is
+   * referenced. */
+  g_mutex_lock (&PRIV (self)->cache_lock);
+  entry = g_hash_table_lookup (PRIV (self)->cache, name);
+  value = entry != NULL && entry->value != NULL ? g_variant_ref (entry->value) : NULL;
+  g_mutex_unlock (&PRIV (self)->cache_lock);
+  return value;
 }
 
 /**
@@ -918,7 +989,7 @@ zbus_proxy_refresh_cache (ZbusProxy     *self,
   if (!check_has_cache (self, error))
     return FALSE;
 
-  PRIV (self)->cache_active = TRUE;
+  g_atomic_int_set (&PRIV (self)->cache_active, TRUE);
   call = _zbus_proxy_new_properties_call (self, "GetAll",
                                           g_variant_new ("(s)", PRIV (self)->interface_name));
   reply = zbus_connection_send_message_with_reply_sync (PRIV (self)->connection, call,
@@ -977,7 +1048,7 @@ zbus_proxy_refresh_cache_async (ZbusProxy           *self,
       return;
     }
 
-  PRIV (self)->cache_active = TRUE;
+  g_atomic_int_set (&PRIV (self)->cache_active, TRUE);
   call = _zbus_proxy_new_properties_call (self, "GetAll",
                                           g_variant_new ("(s)", PRIV (self)->interface_name));
   zbus_connection_send_message_with_reply (PRIV (self)->connection, call,

@@ -72,11 +72,18 @@
  * ## Threads
  *
  * A proxy belongs to the thread-default main context of the thread that
- * made it: its signals and notifications are emitted there, and its
- * methods must be called from the thread that runs that context, except
- * [method@Zbus.Proxy.call], [method@Zbus.Proxy.call_async] and
- * [method@Zbus.Proxy.receive_signal], which any thread may call. Streams
- * from [method@Zbus.Proxy.receive_signal] fill whether or not that context
+ * made it: its signals and notifications are emitted there, its cache
+ * changes there, and its methods must be called from the thread that runs
+ * that context, except these, which any thread may call: the method calls
+ * ([method@Zbus.Proxy.call], [method@Zbus.Proxy.call_async] and the
+ * others whose documentation says so), [method@Zbus.Proxy.receive_signal],
+ * the reads of the cache ([method@Zbus.Proxy.get_cached_property],
+ * [method@Zbus.Proxy.get_cached_property_names]) and
+ * [property@Zbus.Proxy:default-timeout]. Reading or writing a property
+ * over D-Bus ([method@Zbus.Proxy.get_dbus_property],
+ * [method@Zbus.Proxy.set_dbus_property]) stores the answer in the cache:
+ * only on the proxy's context. Streams from
+ * [method@Zbus.Proxy.receive_signal] fill whether or not that context
  * runs.
  *
  * Since: 1.0
@@ -405,7 +412,7 @@ finish_init (ZbusProxy   *self,
   ZbusProxyPrivate *priv = PRIV (self);
 
   priv->name_owner = _zbus_intake_dup_owner (priv->intake, &priv->owner_serial);
-  priv->cache_active = priv->cache_mode == ZBUS_PROXY_CACHE_MODE_EAGER;
+  g_atomic_int_set (&priv->cache_active, priv->cache_mode == ZBUS_PROXY_CACHE_MODE_EAGER);
 
   /* A failing GetAll (no owner, no Properties interface) leaves the cache
    * empty: reads then ask. It is no reason to fail construction. */
@@ -551,7 +558,7 @@ _zbus_proxy_init_managed (ZbusProxy   *self,
   if (priv->check_sender)
     _zbus_intake_set_owner (priv->intake, owner, owner_serial);
   priv->name_owner = _zbus_intake_dup_owner (priv->intake, &priv->owner_serial);
-  priv->cache_active = priv->cache_mode != ZBUS_PROXY_CACHE_MODE_NONE;
+  g_atomic_int_set (&priv->cache_active, priv->cache_mode != ZBUS_PROXY_CACHE_MODE_NONE);
   if (values != NULL)
     _zbus_proxy_seed_cache (self, values, serial, FALSE);
 
@@ -816,6 +823,7 @@ zbus_proxy_finalize (GObject *object)
   g_clear_pointer (&priv->intake, _zbus_intake_unref);
   g_clear_pointer (&priv->match_rules, g_ptr_array_unref);
   g_clear_pointer (&priv->cache, g_hash_table_unref);
+  g_mutex_clear (&priv->cache_lock);
   g_clear_pointer (&priv->context, g_main_context_unref);
   g_clear_error (&priv->init_error);
   g_clear_object (&priv->connection);
@@ -1092,6 +1100,7 @@ zbus_proxy_init (ZbusProxy *self)
   ZbusProxyPrivate *priv = PRIV (self);
 
   priv->default_timeout = ZBUS_TIMEOUT_DEFAULT;
+  g_mutex_init (&priv->cache_lock);
   priv->cache = _zbus_proxy_cache_new ();
   priv->match_rules = g_ptr_array_new_with_free_func (g_free);
 }
