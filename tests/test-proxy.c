@@ -1191,6 +1191,98 @@ test_async_no_auto_start (gconstpointer data)
   g_rmdir (dir);
 }
 
+/* ------------------------------------------------------------------------ */
+/* The cache, read from other threads */
+
+typedef struct
+{
+  ZbusProxy *proxy;
+  gint stop;          /* (atomic) */
+  guint reads;
+  gboolean in_order;
+} Reader;
+
+/* Reads the cache in a thread whose own context is thread-default: in the
+ * lazy mode, that starts the load, whose answer must still go to the
+ * proxy's context. */
+static gpointer
+first_read_thread (gpointer data)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GVariant) value = NULL;
+
+  g_main_context_push_thread_default (context);
+  value = zbus_proxy_get_cached_property (data, "Count");
+  g_main_context_pop_thread_default (context);
+  return value == NULL ? GINT_TO_POINTER (1) : NULL;
+}
+
+static gpointer
+reader_thread (gpointer data)
+{
+  Reader *reader = data;
+  int last = 0;
+
+  reader->in_order = TRUE;
+  while (!g_atomic_int_get (&reader->stop))
+    {
+      g_autoptr(GVariant) value = zbus_proxy_get_cached_property (reader->proxy, "Count");
+      g_auto(GStrv) names = zbus_proxy_get_cached_property_names (reader->proxy);
+
+      if (value != NULL)
+        {
+          if (g_variant_get_int32 (value) < last)
+            reader->in_order = FALSE;
+          last = g_variant_get_int32 (value);
+        }
+      reader->reads++;
+    }
+  return NULL;
+}
+
+/* Any thread may read the cache while the proxy's context changes it;
+ * the first read of a lazy cache, in another thread, fills it on the
+ * proxy's context. */
+static void
+test_cache_other_thread (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZbusConnection) server = connect_with (TRANSPORT_NATIVE);
+  g_autoptr(TestThing) thing = g_object_new (TEST_TYPE_THING, "count", 4, NULL);
+  g_autoptr(ZbusProxy) proxy = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  Reader reader = { NULL, };
+  GThread *thread;
+
+  g_assert_true (zbus_object_server_at (zbus_object_server_get_for_connection (server),
+                                        "/org/zbus/thing", ZBUS_INTERFACE (thing), &error));
+  g_assert_no_error (error);
+  zbus_proxy_new_async (fixture->connection, zbus_connection_get_unique_name (server),
+                        "/org/zbus/thing", "org.zbus.ProxyTest", ZBUS_PROXY_CACHE_MODE_LAZY,
+                        NULL, store_result_cb, &result);
+  wait_until (result != NULL);
+  proxy = zbus_proxy_new_finish (result, &error);
+  g_assert_no_error (error);
+
+  thread = g_thread_new ("first-read", first_read_thread, proxy);
+  g_assert_nonnull (g_thread_join (thread));
+  wait_until (has_cached (proxy, "Count"));
+  g_assert_cmpint (cached_int (proxy, "Count"), ==, 4);
+
+  reader.proxy = proxy;
+  thread = g_thread_new ("reader", reader_thread, &reader);
+  for (int i = 5; i <= 200; i++)
+    g_object_set (thing, "count", i, NULL);
+  wait_until (cached_int (proxy, "Count") == 200);
+  g_atomic_int_set (&reader.stop, TRUE);
+  g_thread_join (thread);
+  g_assert_cmpuint (reader.reads, >, 0);
+  g_assert_true (reader.in_order);
+
+  zbus_connection_close_sync (server, NULL, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1223,6 +1315,7 @@ main (int   argc,
       ADD ("failed-init", test_failed_init);
       ADD ("changes-before-snapshot", test_changes_before_snapshot);
       ADD ("other-context", test_other_context);
+      ADD ("cache-other-thread", test_cache_other_thread);
 #undef ADD
       {
         g_autofree char *full = g_strdup_printf ("/Zbus/Proxy/%s/async-no-auto-start",
