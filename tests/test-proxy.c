@@ -8,7 +8,12 @@
 
 #include "config.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "zbus-gobject.h"
 #include "test-util.h"
@@ -853,6 +858,431 @@ test_bad_method_name (Fixture       *fixture,
   g_assert_nonnull (reply);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Construction that fails */
+
+/* The match rules the bus holds for @connection (the bus's Debug.Stats
+ * interface). */
+static guint32
+n_match_rules (ZbusConnection *connection)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) stats = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 n = 0;
+
+  reply = zbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                     "org.freedesktop.DBus.Debug.Stats", "GetConnectionStats",
+                                     g_variant_new ("(s)", zbus_connection_get_unique_name (connection)),
+                                     G_VARIANT_TYPE ("(a{sv})"), ZBUS_MESSAGE_FLAGS_NONE, -1,
+                                     NULL, &error);
+  g_assert_no_error (error);
+  stats = g_variant_get_child_value (reply, 0);
+  g_assert_true (g_variant_lookup (stats, "MatchRules", "u", &n));
+  return n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A raw service */
+
+#define RAW_NAME "org.zbus.ProxyRaw"
+#define RAW_IFACE "org.zbus.ProxyRaw"
+
+static void
+raw_emit_count (GDBusConnection *connection,
+                int              count)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_dbus_connection_emit_signal (connection, NULL, MOCK_PATH, "org.freedesktop.DBus.Properties",
+                                 "PropertiesChanged",
+                                 g_variant_new_parsed ("(%s, {'Count': <%i>}, @as [])",
+                                                       RAW_IFACE, count),
+                                 &error);
+  g_assert_no_error (error);
+}
+
+/* GDBus's worker thread: GetAll is answered with Count = 2, after a
+ * PropertiesChanged that says Count = 1; or, with a cancellable as
+ * @user_data, cancels it and is never answered. */
+static GDBusMessage *
+raw_filter_cb (GDBusConnection *connection,
+               GDBusMessage    *message,
+               gboolean         incoming,
+               gpointer         user_data)
+{
+  g_autoptr(GDBusMessage) reply = NULL;
+
+  if (!incoming ||
+      g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL ||
+      g_strcmp0 (g_dbus_message_get_member (message), "GetAll") != 0)
+    return message;
+
+  if (user_data != NULL)
+    {
+      g_cancellable_cancel (user_data);
+      g_object_unref (message);
+      return NULL;
+    }
+
+  raw_emit_count (connection, 1);
+  reply = g_dbus_message_new_method_reply (message);
+  g_dbus_message_set_body (reply, g_variant_new_parsed ("({'Count': <2>},)"));
+  g_dbus_connection_send_message (connection, reply, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
+  g_object_unref (message);
+  return NULL;
+}
+
+static GDBusConnection *
+raw_service_new (GCancellable *cancellable)
+{
+  g_autoptr(GDBusConnection) service = zbus_test_connect_gdbus ();
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_dbus_connection_add_filter (service, raw_filter_cb, cancellable, NULL);
+  reply = g_dbus_connection_call_sync (service, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", RAW_NAME, 0), G_VARIANT_TYPE ("(u)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&service);
+}
+
+static void
+raw_service_free (GDBusConnection *service)
+{
+  g_dbus_connection_close_sync (service, NULL, NULL);
+  g_object_unref (service);
+}
+
+static ZbusProxy *
+new_uninitialized_proxy (Fixture *fixture)
+{
+  return g_object_new (ZBUS_TYPE_PROXY,
+                       "connection", fixture->connection,
+                       "destination", RAW_NAME,
+                       "object-path", MOCK_PATH,
+                       "interface-name", RAW_IFACE,
+                       "cache-mode", ZBUS_PROXY_CACHE_MODE_EAGER,
+                       NULL);
+}
+
+/* A proxy whose construction failed (cancelled while its eager GetAll
+ * waits, its match rules in place), and that its owner keeps (made in two
+ * steps), stops listening: its match rules leave the bus. */
+static void
+test_failed_init (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  GDBusConnection *service;
+  g_autoptr(ZbusProxy) sync_proxy = NULL;
+  g_autoptr(ZbusProxy) async_proxy = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 n_before;
+
+  service = raw_service_new (cancellable);
+  n_before = n_match_rules (fixture->connection);
+
+  sync_proxy = new_uninitialized_proxy (fixture);
+  g_assert_false (g_initable_init (G_INITABLE (sync_proxy), cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (n_match_rules (fixture->connection), ==, n_before);
+  /* Trying again gives the same answer. */
+  g_assert_false (g_initable_init (G_INITABLE (sync_proxy), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  g_cancellable_reset (cancellable);
+  async_proxy = new_uninitialized_proxy (fixture);
+  g_async_initable_init_async (G_ASYNC_INITABLE (async_proxy), G_PRIORITY_DEFAULT, cancellable,
+                               store_result_cb, &result);
+  wait_until (result != NULL);
+  g_assert_false (g_async_initable_init_finish (G_ASYNC_INITABLE (async_proxy), result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (n_match_rules (fixture->connection), ==, n_before);
+
+  raw_service_free (service);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Changes older than the snapshot */
+
+static void
+count_changed_cb (ZbusProxy          *proxy,
+                  GVariant           *changed,
+                  const char * const *invalidated,
+                  GArray             *counts)
+{
+  int count;
+
+  if (g_variant_lookup (changed, "Count", "i", &count))
+    g_array_append_val (counts, count);
+}
+
+/* A PropertiesChanged the service sent before its GetAll answer brings
+ * nothing new: the cache keeps the newer value and nothing announces the
+ * older one. */
+static void
+test_changes_before_snapshot (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  GDBusConnection *service = raw_service_new (NULL);
+  g_autoptr(ZbusProxy) proxy = NULL;
+  g_autoptr(GArray) counts = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GError) error = NULL;
+
+  proxy = zbus_proxy_new (fixture->connection, RAW_NAME, MOCK_PATH, RAW_IFACE,
+                          ZBUS_PROXY_CACHE_MODE_EAGER, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (proxy, "properties-changed", G_CALLBACK (count_changed_cb), counts);
+  g_assert_cmpint (cached_int (proxy, "Count"), ==, 2);
+
+  /* A later change comes after the old one: once it is there, the old
+   * one was handled. */
+  raw_emit_count (service, 3);
+  wait_until (counts->len > 0 && g_array_index (counts, int, counts->len - 1) == 3);
+  g_assert_cmpuint (counts->len, ==, 1);
+  g_assert_cmpint (cached_int (proxy, "Count"), ==, 3);
+
+  g_signal_handlers_disconnect_by_data (proxy, counts);
+  raw_service_free (service);
+}
+
+/* ------------------------------------------------------------------------ */
+/* A context that is not the thread-default one */
+
+/* A proxy of another context than the default one, which runs without
+ * being made thread-default: when the service starts, the properties of
+ * the new owner arrive there, not in the default context (which does not
+ * run). */
+static void
+test_other_context (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(ZbusConnection) connection = NULL;
+  g_autoptr(ZbusProxy) proxy = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline;
+  Recorder r;
+
+  g_main_context_push_thread_default (context);
+  connection = connect_with (GPOINTER_TO_INT (data));
+  proxy = zbus_proxy_new (connection, MOCK_NAME, MOCK_PATH, MOCK_IFACE,
+                          ZBUS_PROXY_CACHE_MODE_EAGER, NULL, &error);
+  g_assert_no_error (error);
+  g_main_context_pop_thread_default (context);
+  recorder_connect (&r, proxy, NULL);
+  g_assert_null (zbus_proxy_dup_name_owner (proxy));
+
+  start_mock (fixture, 5);
+  deadline = g_get_monotonic_time () + WAIT_USEC;
+  while (!has_cached (proxy, "Count"))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (context, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpint (cached_int (proxy, "Count"), ==, 5);
+  g_assert_cmpuint (r.owner_notifies, ==, 1);
+  g_assert_cmpuint (r.properties_changed, ==, 1);
+
+  g_clear_object (&proxy);
+  zbus_connection_close_sync (connection, NULL, NULL);
+  while (g_main_context_iteration (context, FALSE));
+  g_assert_finalize_object (g_steal_pointer (&connection));
+  recorder_clear (&r);
+}
+
+/* ------------------------------------------------------------------------ */
+/* An activatable service */
+
+/* An eager proxy made asynchronously for an activatable service that is
+ * not running does not start it (its GetAll goes out before the owner is
+ * known); a call does. */
+static void
+test_async_no_auto_start (gconstpointer data)
+{
+  Transport transport = GPOINTER_TO_INT (data);
+  g_autoptr(GTestDBus) bus = NULL;
+  g_autoptr(ZbusConnection) connection = NULL;
+  g_autoptr(ZbusProxy) proxy = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) pid = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *service_file = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *owner = NULL;
+  const char *template = g_test_get_filename (G_TEST_DIST, "proxy-mock-template.py", NULL);
+  guint32 mock_pid;
+  int saved_stdout;
+  Recorder r;
+
+  zbus_test_set_cloexec_on_all_fds ();
+  dir = g_dir_make_tmp ("zbus-proxy-XXXXXX", &error);
+  g_assert_no_error (error);
+  service_file = g_build_filename (dir, MOCK_NAME ".service", NULL);
+  contents = g_strdup_printf ("[D-BUS Service]\nName=" MOCK_NAME "\n"
+                              "Exec=/usr/bin/python3 -m dbusmock --session -t %s\n",
+                              template);
+  g_file_set_contents (service_file, contents, -1, &error);
+  g_assert_no_error (error);
+
+  bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_add_service_dir (bus, dir);
+  /* dbus-daemon logs each activation on the stdout it inherits: give it
+   * stderr, so the TAP stream stays clean. */
+  saved_stdout = fcntl (STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+  g_assert_cmpint (saved_stdout, >=, 0);
+  fflush (stdout);
+  g_assert_cmpint (dup2 (STDERR_FILENO, STDOUT_FILENO), ==, STDOUT_FILENO);
+  g_test_dbus_up (bus);
+  g_assert_cmpint (dup2 (saved_stdout, STDOUT_FILENO), ==, STDOUT_FILENO);
+  close (saved_stdout);
+  connection = connect_with (transport);
+
+  zbus_proxy_new_async (connection, MOCK_NAME, MOCK_PATH, MOCK_IFACE,
+                        ZBUS_PROXY_CACHE_MODE_EAGER, NULL, store_result_cb, &result);
+  wait_until (result != NULL);
+  proxy = zbus_proxy_new_finish (result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  recorder_connect (&r, proxy, NULL);
+  g_assert_null (zbus_proxy_dup_name_owner (proxy));
+  g_assert_null (zbus_proxy_get_cached_property (proxy, "Count"));
+  g_assert_false (name_has_owner (connection, MOCK_NAME));
+
+  /* The bus can start it (so the service file works), and the proxy
+   * follows. */
+  reply = zbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                     "org.freedesktop.DBus", "StartServiceByName",
+                                     g_variant_new ("(su)", MOCK_NAME, 0), G_VARIANT_TYPE ("(u)"),
+                                     ZBUS_MESSAGE_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  wait_until (has_cached (proxy, "Count"));
+  g_assert_cmpint (cached_int (proxy, "Count"), ==, 1);
+  owner = zbus_proxy_dup_name_owner (proxy);
+  g_assert_nonnull (owner);
+
+  /* The bus started the mock: stop it before the bus goes. */
+  pid = zbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                   "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                   g_variant_new ("(s)", owner), G_VARIANT_TYPE ("(u)"),
+                                   ZBUS_MESSAGE_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (pid, "(u)", &mock_pid);
+  kill ((pid_t) mock_pid, SIGTERM);
+  wait_until (r.owner_notifies == 2);
+
+  recorder_clear (&r);
+  g_clear_object (&proxy);
+  zbus_connection_close_sync (connection, NULL, NULL);
+  while (g_main_context_iteration (NULL, FALSE));
+  g_assert_finalize_object (g_steal_pointer (&connection));
+  g_test_dbus_down (bus);
+  g_unlink (service_file);
+  g_rmdir (dir);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The cache, read from other threads */
+
+typedef struct
+{
+  ZbusProxy *proxy;
+  gint stop;          /* (atomic) */
+  guint reads;
+  gboolean in_order;
+} Reader;
+
+/* Reads the cache in a thread whose own context is thread-default: in the
+ * lazy mode, that starts the load, whose answer must still go to the
+ * proxy's context. */
+static gpointer
+first_read_thread (gpointer data)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GVariant) value = NULL;
+
+  g_main_context_push_thread_default (context);
+  value = zbus_proxy_get_cached_property (data, "Count");
+  g_main_context_pop_thread_default (context);
+  return value == NULL ? GINT_TO_POINTER (1) : NULL;
+}
+
+static gpointer
+reader_thread (gpointer data)
+{
+  Reader *reader = data;
+  int last = 0;
+
+  reader->in_order = TRUE;
+  while (!g_atomic_int_get (&reader->stop))
+    {
+      g_autoptr(GVariant) value = zbus_proxy_get_cached_property (reader->proxy, "Count");
+      g_auto(GStrv) names = zbus_proxy_get_cached_property_names (reader->proxy);
+
+      if (value != NULL)
+        {
+          if (g_variant_get_int32 (value) < last)
+            reader->in_order = FALSE;
+          last = g_variant_get_int32 (value);
+        }
+      reader->reads++;
+    }
+  return NULL;
+}
+
+/* Any thread may read the cache while the proxy's context changes it;
+ * the first read of a lazy cache, in another thread, fills it on the
+ * proxy's context. */
+static void
+test_cache_other_thread (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ZbusConnection) server = connect_with (TRANSPORT_NATIVE);
+  g_autoptr(TestThing) thing = g_object_new (TEST_TYPE_THING, "count", 4, NULL);
+  g_autoptr(ZbusProxy) proxy = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  Reader reader = { NULL, };
+  GThread *thread;
+
+  g_assert_true (zbus_object_server_at (zbus_object_server_get_for_connection (server),
+                                        "/org/zbus/thing", ZBUS_INTERFACE (thing), &error));
+  g_assert_no_error (error);
+  zbus_proxy_new_async (fixture->connection, zbus_connection_get_unique_name (server),
+                        "/org/zbus/thing", "org.zbus.ProxyTest", ZBUS_PROXY_CACHE_MODE_LAZY,
+                        NULL, store_result_cb, &result);
+  wait_until (result != NULL);
+  proxy = zbus_proxy_new_finish (result, &error);
+  g_assert_no_error (error);
+
+  thread = g_thread_new ("first-read", first_read_thread, proxy);
+  g_assert_nonnull (g_thread_join (thread));
+  wait_until (has_cached (proxy, "Count"));
+  g_assert_cmpint (cached_int (proxy, "Count"), ==, 4);
+
+  reader.proxy = proxy;
+  thread = g_thread_new ("reader", reader_thread, &reader);
+  for (int i = 5; i <= 200; i++)
+    g_object_set (thing, "count", i, NULL);
+  wait_until (cached_int (proxy, "Count") == 200);
+  g_atomic_int_set (&reader.stop, TRUE);
+  g_thread_join (thread);
+  g_assert_cmpuint (reader.reads, >, 0);
+  g_assert_true (reader.in_order);
+
+  zbus_connection_close_sync (server, NULL, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -882,7 +1312,16 @@ main (int   argc,
       ADD ("own-service", test_own_service);
       ADD ("bad-names", test_bad_names);
       ADD ("bad-method-name", test_bad_method_name);
+      ADD ("failed-init", test_failed_init);
+      ADD ("changes-before-snapshot", test_changes_before_snapshot);
+      ADD ("other-context", test_other_context);
+      ADD ("cache-other-thread", test_cache_other_thread);
 #undef ADD
+      {
+        g_autofree char *full = g_strdup_printf ("/Zbus/Proxy/%s/async-no-auto-start",
+                                                 transports[i].name);
+        g_test_add_data_func (full, t, test_async_no_auto_start);
+      }
     }
 
   return g_test_run ();

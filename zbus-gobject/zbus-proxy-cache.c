@@ -55,10 +55,16 @@ cached_property_changed (ZbusProxy  *self,
     klass->cached_property_changed (self, name, value);
 }
 
+typedef enum
+{
+  CACHE_UNCHANGED,   /* the same value, or a property the cache does not hold */
+  CACHE_CHANGED,
+  CACHE_STALE,       /* the cache holds news from a later message */
+} CacheStoreResult;
+
 /* Stores what message @serial said about @name (a NULL @value: it was
- * invalidated), unless the cache holds news from a later message. Returns
- * whether the value changed. */
-static gboolean
+ * invalidated), unless the cache holds news from a later message. */
+static CacheStoreResult
 cache_store (ZbusProxy  *self,
              const char *name,
              GVariant   *value,
@@ -68,37 +74,52 @@ cache_store (ZbusProxy  *self,
   CacheEntry *entry;
 
   if (!_zbus_proxy_is_cached_property (self, name))
-    return FALSE;
+    return CACHE_UNCHANGED;
 
+  /* Only this context changes the cache: reading it needs no lock here,
+   * changing it does (readers in other threads). */
   entry = g_hash_table_lookup (priv->cache, name);
   if (entry == NULL)
     {
       entry = g_new0 (CacheEntry, 1);
+      g_mutex_lock (&priv->cache_lock);
       g_hash_table_insert (priv->cache, g_strdup (name), entry);
+      g_mutex_unlock (&priv->cache_lock);
     }
   else if (serial != 0 && entry->serial != 0 && !_zbus_serial_after (serial, entry->serial))
-    return FALSE;
+    return CACHE_STALE;
 
   entry->serial = serial;
   if (entry->value == value ||
       (entry->value != NULL && value != NULL && g_variant_equal (entry->value, value)))
-    return FALSE;
+    return CACHE_UNCHANGED;
 
-  g_clear_pointer (&entry->value, g_variant_unref);
-  entry->value = value != NULL ? g_variant_ref (value) : NULL;
+  {
+    g_autoptr(GVariant) old = NULL;
+
+    g_mutex_lock (&priv->cache_lock);
+    old = g_steal_pointer (&entry->value);
+    entry->value = value != NULL ? g_variant_ref (value) : NULL;
+    g_mutex_unlock (&priv->cache_lock);
+  }
+  /* Outside the lock: the handler may read the cache. */
   cached_property_changed (self, name, value);
-  return TRUE;
+  return CACHE_CHANGED;
 }
 
 static void
 cache_clear (ZbusProxy *self)
 {
   ZbusProxyPrivate *priv = PRIV (self);
-  g_autoptr(GHashTable) old = g_steal_pointer (&priv->cache);
+  g_autoptr(GHashTable) old = NULL;
+  GHashTable *fresh = _zbus_proxy_cache_new ();
   GHashTableIter iter;
   gpointer key, value;
 
-  priv->cache = _zbus_proxy_cache_new ();
+  g_mutex_lock (&priv->cache_lock);
+  old = g_steal_pointer (&priv->cache);
+  priv->cache = fresh;
+  g_mutex_unlock (&priv->cache_lock);
   g_hash_table_iter_init (&iter, old);
   while (g_hash_table_iter_next (&iter, &key, &value))
     if (((CacheEntry *) value)->value != NULL)
@@ -179,7 +200,7 @@ _zbus_proxy_seed_cache (ZbusProxy *self,
 
   g_variant_iter_init (&iter, values);
   while (g_variant_iter_loop (&iter, "{&sv}", &name, &value))
-    if (cache_store (self, name, value, serial))
+    if (cache_store (self, name, value, serial) == CACHE_CHANGED)
       {
         g_variant_builder_add (&changed, "{sv}", name, value);
         n_changed++;
@@ -215,7 +236,9 @@ int
 _zbus_proxy_resolve_timeout (ZbusProxy *self,
                              int        timeout_msec)
 {
-  return timeout_msec == ZBUS_TIMEOUT_DEFAULT ? PRIV (self)->default_timeout : timeout_msec;
+  /* zbus_proxy_set_default_timeout() may run in another thread. */
+  return timeout_msec == ZBUS_TIMEOUT_DEFAULT ? g_atomic_int_get (&PRIV (self)->default_timeout)
+                                              : timeout_msec;
 }
 
 static void
@@ -261,18 +284,53 @@ has_owner (ZbusProxy *self)
   return !PRIV (self)->check_sender || PRIV (self)->name_owner != NULL;
 }
 
-/* In the lazy mode, the first use of the cache starts filling it. */
+static gboolean
+activate_cache_cb (gpointer data)
+{
+  g_autoptr(ZbusProxy) self = g_weak_ref_get (data);
+
+  if (self != NULL && has_owner (self))
+    load_cache (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+/* In the lazy mode, the first use of the cache starts filling it, on the
+ * proxy's context: the answer must arrive there, and the owner is known
+ * there. Any thread. */
 static void
 activate_cache (ZbusProxy *self)
 {
   ZbusProxyPrivate *priv = PRIV (self);
 
-  if (priv->cache_active || priv->cache_mode != ZBUS_PROXY_CACHE_MODE_LAZY || !priv->initialized)
+  if (priv->cache_mode != ZBUS_PROXY_CACHE_MODE_LAZY || !priv->initialized ||
+      g_atomic_int_get (&priv->cache_active) ||
+      !g_atomic_int_compare_and_exchange (&priv->cache_active, FALSE, TRUE))
     return;
 
-  priv->cache_active = TRUE;
-  if (has_owner (self))
-    load_cache (self);
+  if (g_main_context_acquire (priv->context))
+    {
+      g_main_context_push_thread_default (priv->context);
+      if (has_owner (self))
+        load_cache (self);
+      g_main_context_pop_thread_default (priv->context);
+      g_main_context_release (priv->context);
+    }
+  else
+    {
+      GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+      /* Another thread runs the context. */
+      g_weak_ref_init (weak, self);
+      g_main_context_invoke_full (priv->context, G_PRIORITY_DEFAULT, activate_cache_cb, weak,
+                                  weak_ref_free);
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -295,7 +353,7 @@ set_name_owner (ZbusProxy  *self,
   _zbus_proxy_notify_name_owner (self);
   _zbus_proxy_emit_cache_reset (self);
 
-  if (owner != NULL && priv->cache_active)
+  if (owner != NULL && g_atomic_int_get (&priv->cache_active))
     load_cache (self);
 }
 
@@ -308,7 +366,9 @@ handle_properties_changed (ZbusProxy   *self,
   g_autoptr(GVariant) changed = NULL;
   g_autoptr(GVariant) invalidated_array = NULL;
   g_autofree const char **invalidated = NULL;
+  g_autoptr(GPtrArray) stale = NULL;   /* 1 + the index of each stale change */
   gsize n_changed;
+  guint n_invalidated = 0;
 
   if (g_strcmp0 (zbus_message_get_signature (message), "sa{sv}as") != 0)
     return;
@@ -326,10 +386,54 @@ handle_properties_changed (ZbusProxy   *self,
       g_autoptr(GVariant) boxed = g_variant_get_child_value (entry, 1);
       g_autoptr(GVariant) value = g_variant_get_variant (boxed);
 
-      cache_store (self, g_variant_get_string (key, NULL), value, serial);
+      if (cache_store (self, g_variant_get_string (key, NULL), value, serial) == CACHE_STALE)
+        {
+          if (stale == NULL)
+            stale = g_ptr_array_new ();
+          g_ptr_array_add (stale, GSIZE_TO_POINTER (i + 1));
+        }
     }
   for (guint i = 0; invalidated[i] != NULL; i++)
-    cache_store (self, invalidated[i], NULL, serial);
+    {
+      /* What a later message said stands: this is no news. */
+      if (cache_store (self, invalidated[i], NULL, serial) == CACHE_STALE)
+        {
+          if (stale == NULL)
+            stale = g_ptr_array_new ();
+          continue;
+        }
+      invalidated[n_invalidated++] = invalidated[i];
+    }
+  invalidated[n_invalidated] = NULL;
+
+  if (stale != NULL)
+    {
+      /* Only what the cache took is announced, as _zbus_proxy_seed_cache()
+       * does: an older message must not announce values the cache already
+       * replaced. */
+      g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+      guint next = 0;
+      gsize n_kept = 0;
+
+      for (gsize i = 0; i < n_changed; i++)
+        {
+          if (next < stale->len && GPOINTER_TO_SIZE (g_ptr_array_index (stale, next)) == i + 1)
+            {
+              next++;
+              continue;
+            }
+          {
+            g_autoptr(GVariant) entry = g_variant_get_child_value (changed, i);
+
+            g_variant_builder_add_value (&builder, entry);
+            n_kept++;
+          }
+        }
+      if (n_kept == 0 && n_invalidated == 0)
+        return;
+      g_clear_pointer (&changed, g_variant_unref);
+      changed = g_variant_ref_sink (g_variant_builder_end (&builder));
+    }
 
   _zbus_proxy_emit_properties_changed (self, changed, invalidated);
 }
@@ -389,11 +493,19 @@ _zbus_proxy_dispatch_cb (gpointer data)
 
   /* Before construction ends the items wait; it schedules them. */
   items = _zbus_intake_take_items (in, self != NULL && PRIV (self)->initialized);
+  if (g_queue_is_empty (&items))
+    return G_SOURCE_REMOVE;
+
+  /* Whoever iterates the proxy's context need not have made it the
+   * thread-default one: what the items start (the GetAll a new owner
+   * needs) must answer on the proxy's context. */
+  g_main_context_push_thread_default (PRIV (self)->context);
   while ((item = g_queue_pop_head (&items)) != NULL)
     {
       process_item (self, item);
       _zbus_intake_item_free (item);
     }
+  g_main_context_pop_thread_default (PRIV (self)->context);
 
   return G_SOURCE_REMOVE;
 }
@@ -414,6 +526,10 @@ _zbus_proxy_dispatch_cb (gpointer data)
  * ([signal@Zbus.Proxy::properties-changed] tells) this returns %NULL for
  * the properties no `PropertiesChanged` signal mentioned yet.
  *
+ * Any thread may call this; the cache changes on the proxy's context
+ * (see "Threads" in [class@Zbus.Proxy]), so in another thread the value
+ * may already have changed when it is returned.
+ *
  * Returns: (transfer full) (nullable): the value, or %NULL if the cache
  *   does not hold it (never fetched, invalidated, uncached, no cache)
  *
@@ -423,14 +539,23 @@ GVariant *
 zbus_proxy_get_cached_property (ZbusProxy  *self,
                                 const char *name)
 {
+  ZbusProxyPrivate *priv;
+  CacheEntry *entry;
   GVariant *value;
 
   g_return_val_if_fail (ZBUS_IS_PROXY (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  activate_cache (self);
-  value = _zbus_proxy_peek_cached (self, name);
-  return value != NULL ? g_variant_ref (value) : NULL;
+  priv = PRIV (self);
+  if (G_UNLIKELY (!g_atomic_int_get (&priv->cache_active)))
+    activate_cache (self);
+  /* Any thread may read: the lock keeps the value alive until it is
+   * referenced. */
+  g_mutex_lock (&priv->cache_lock);
+  entry = g_hash_table_lookup (priv->cache, name);
+  value = entry != NULL && entry->value != NULL ? g_variant_ref (entry->value) : NULL;
+  g_mutex_unlock (&priv->cache_lock);
+  return value;
 }
 
 static int
@@ -446,7 +571,7 @@ compare_names (gconstpointer a,
  *
  * Gets the names of the properties whose values the cache holds, without
  * I/O. In the lazy mode this starts filling the cache, as
- * [method@Zbus.Proxy.get_cached_property] does.
+ * [method@Zbus.Proxy.get_cached_property] does. Any thread may call this.
  *
  * Returns: (transfer full) (array zero-terminated=1): the names, sorted
  *
@@ -463,10 +588,12 @@ zbus_proxy_get_cached_property_names (ZbusProxy *self)
 
   activate_cache (self);
   names = g_ptr_array_new ();
+  g_mutex_lock (&PRIV (self)->cache_lock);
   g_hash_table_iter_init (&iter, PRIV (self)->cache);
   while (g_hash_table_iter_next (&iter, &key, &value))
     if (((CacheEntry *) value)->value != NULL)
       g_ptr_array_add (names, g_strdup (key));
+  g_mutex_unlock (&PRIV (self)->cache_lock);
   g_ptr_array_sort (names, compare_names);
   g_ptr_array_add (names, NULL);
 
@@ -525,14 +652,20 @@ static GVariant *
 lookup_for_read (ZbusProxy  *self,
                  const char *name)
 {
+  CacheEntry *entry;
   GVariant *value;
 
   if (!_zbus_proxy_is_cached_property (self, name))
     return NULL;
 
   activate_cache (self);
-  value = _zbus_proxy_peek_cached (self, name);
-  return value != NULL ? g_variant_ref (value) : NULL;
+  /* Any thread may read: the lock keeps the value alive until it is
+   * referenced. */
+  g_mutex_lock (&PRIV (self)->cache_lock);
+  entry = g_hash_table_lookup (PRIV (self)->cache, name);
+  value = entry != NULL && entry->value != NULL ? g_variant_ref (entry->value) : NULL;
+  g_mutex_unlock (&PRIV (self)->cache_lock);
+  return value;
 }
 
 /**
@@ -856,7 +989,7 @@ zbus_proxy_refresh_cache (ZbusProxy     *self,
   if (!check_has_cache (self, error))
     return FALSE;
 
-  PRIV (self)->cache_active = TRUE;
+  g_atomic_int_set (&PRIV (self)->cache_active, TRUE);
   call = _zbus_proxy_new_properties_call (self, "GetAll",
                                           g_variant_new ("(s)", PRIV (self)->interface_name));
   reply = zbus_connection_send_message_with_reply_sync (PRIV (self)->connection, call,
@@ -915,7 +1048,7 @@ zbus_proxy_refresh_cache_async (ZbusProxy           *self,
       return;
     }
 
-  PRIV (self)->cache_active = TRUE;
+  g_atomic_int_set (&PRIV (self)->cache_active, TRUE);
   call = _zbus_proxy_new_properties_call (self, "GetAll",
                                           g_variant_new ("(s)", PRIV (self)->interface_name));
   zbus_connection_send_message_with_reply (PRIV (self)->connection, call,

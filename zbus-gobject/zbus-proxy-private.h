@@ -37,7 +37,9 @@ typedef struct
   gboolean check_sender;        /* a destination on a bus */
   char *name_owner;             /* (owned) (nullable) */
   guint32 owner_serial;
-  gboolean cache_active;        /* eager, or lazy after first use */
+  gint cache_active;            /* (atomic): eager, or lazy after first use */
+  GMutex cache_lock;            /* guards changes to @cache against readers in
+                                 * other threads; the proxy's context writes */
   GHashTable *cache;            /* (owned): name → CacheEntry */
 
   ZbusIntake *intake;           /* (owned) (nullable) */
@@ -92,7 +94,8 @@ gboolean     _zbus_proxy_dispatch_cb                (gpointer            data);
 gboolean  _zbus_proxy_is_cached_property (ZbusProxy  *self,
                                           const char *name);
 
-/* The cached value of @name, without starting the lazy load. */
+/* The cached value of @name, without starting the lazy load. Only on the
+ * proxy's context, which is where the cache changes: no lock. */
 GVariant *_zbus_proxy_peek_cached        (ZbusProxy  *self,
                                           const char *name);
 

@@ -72,11 +72,18 @@
  * ## Threads
  *
  * A proxy belongs to the thread-default main context of the thread that
- * made it: its signals and notifications are emitted there, and its
- * methods must be called from the thread that runs that context, except
- * [method@Zbus.Proxy.call], [method@Zbus.Proxy.call_async] and
- * [method@Zbus.Proxy.receive_signal], which any thread may call. Streams
- * from [method@Zbus.Proxy.receive_signal] fill whether or not that context
+ * made it: its signals and notifications are emitted there, its cache
+ * changes there, and its methods must be called from the thread that runs
+ * that context, except these, which any thread may call: the method calls
+ * ([method@Zbus.Proxy.call], [method@Zbus.Proxy.call_async] and the
+ * others whose documentation says so), [method@Zbus.Proxy.receive_signal],
+ * the reads of the cache ([method@Zbus.Proxy.get_cached_property],
+ * [method@Zbus.Proxy.get_cached_property_names]) and
+ * [property@Zbus.Proxy:default-timeout]. Reading or writing a property
+ * over D-Bus ([method@Zbus.Proxy.get_dbus_property],
+ * [method@Zbus.Proxy.set_dbus_property]) stores the answer in the cache:
+ * only on the proxy's context. Streams from
+ * [method@Zbus.Proxy.receive_signal] fill whether or not that context
  * runs.
  *
  * Since: 1.0
@@ -316,6 +323,51 @@ start_intake (ZbusProxy *self,
   return bus_rules;
 }
 
+/* Undoes start_intake() and the AddMatch calls that went through: when
+ * the proxy goes away, and when its construction fails (a failed proxy
+ * its owner keeps must not go on listening). */
+static void
+stop_intake (ZbusProxy *self)
+{
+  ZbusProxyPrivate *priv = PRIV (self);
+
+  if (priv->filter_id != 0)
+    {
+      _zbus_connection_remove_filter (priv->connection, priv->filter_id);
+      priv->filter_id = 0;
+    }
+  if (priv->intake != NULL)
+    _zbus_intake_close (priv->intake);
+
+  /* Nobody waits for the answers. */
+  for (guint i = 0; priv->match_rules != NULL && i < priv->match_rules->len; i++)
+    if (!zbus_connection_is_closed (priv->connection))
+      {
+        g_autoptr(GVariant) ignored = NULL;
+
+        ignored = zbus_connection_call_sync (priv->connection, DBUS_NAME, DBUS_PATH, DBUS_INTERFACE,
+                                             "RemoveMatch",
+                                             g_variant_new ("(s)", g_ptr_array_index (priv->match_rules, i)),
+                                             NULL, ZBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED,
+                                             ZBUS_TIMEOUT_DEFAULT, NULL, NULL);
+      }
+  if (priv->match_rules != NULL)
+    g_ptr_array_set_size (priv->match_rules, 0);
+}
+
+/* Construction failed with @error: remembered for later attempts, and
+ * nothing keeps listening. */
+static void
+init_failed (ZbusProxy    *self,
+             const GError *error)
+{
+  ZbusProxyPrivate *priv = PRIV (self);
+
+  if (priv->init_error == NULL)
+    priv->init_error = g_error_copy (error);
+  stop_intake (self);
+}
+
 static ZbusMessage *
 new_get_name_owner_call (ZbusProxy *self)
 {
@@ -360,7 +412,7 @@ finish_init (ZbusProxy   *self,
   ZbusProxyPrivate *priv = PRIV (self);
 
   priv->name_owner = _zbus_intake_dup_owner (priv->intake, &priv->owner_serial);
-  priv->cache_active = priv->cache_mode == ZBUS_PROXY_CACHE_MODE_EAGER;
+  g_atomic_int_set (&priv->cache_active, priv->cache_mode == ZBUS_PROXY_CACHE_MODE_EAGER);
 
   /* A failing GetAll (no owner, no Properties interface) leaves the cache
    * empty: reads then ask. It is no reason to fail construction. */
@@ -397,6 +449,8 @@ zbus_proxy_initable_init (GInitable     *initable,
   if (!check_names (self, error))
     return FALSE;
 
+  /* AddMatch is not cancelled: a cancelled call may still have reached
+   * the bus, and then nobody would know to remove its rule. */
   rules = start_intake (self, TRUE);
   for (guint i = 0; i < rules->len; i++)
     {
@@ -407,16 +461,27 @@ zbus_proxy_initable_init (GInitable     *initable,
       reply = zbus_connection_call_sync (priv->connection, DBUS_NAME, DBUS_PATH, DBUS_INTERFACE,
                                          "AddMatch", g_variant_new ("(s)", rule), NULL,
                                          ZBUS_MESSAGE_FLAGS_NONE, ZBUS_TIMEOUT_DEFAULT,
-                                         cancellable, &local_error);
+                                         NULL, &local_error);
       if (reply == NULL)
         {
           g_prefix_error (&local_error, "The bus refused the match rule “%s”: ", rule);
-          priv->init_error = g_error_copy (local_error);
+          init_failed (self, local_error);
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
       g_ptr_array_add (priv->match_rules, g_strdup (rule));
     }
+
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+      {
+        init_failed (self, local_error);
+        g_propagate_error (error, g_steal_pointer (&local_error));
+        return FALSE;
+      }
+  }
 
   if (priv->check_sender)
     {
@@ -429,7 +494,7 @@ zbus_proxy_initable_init (GInitable     *initable,
                                                             &local_error);
       if (reply == NULL || !apply_name_owner (self, reply, &local_error))
         {
-          priv->init_error = g_error_copy (local_error);
+          init_failed (self, local_error);
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
@@ -451,7 +516,7 @@ zbus_proxy_initable_init (GInitable     *initable,
                                                                         cancellable, &local_error);
           if (get_all_reply == NULL && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
             {
-              priv->init_error = g_error_copy (local_error);
+              init_failed (self, local_error);
               g_propagate_error (error, g_steal_pointer (&local_error));
               return FALSE;
             }
@@ -493,7 +558,7 @@ _zbus_proxy_init_managed (ZbusProxy   *self,
   if (priv->check_sender)
     _zbus_intake_set_owner (priv->intake, owner, owner_serial);
   priv->name_owner = _zbus_intake_dup_owner (priv->intake, &priv->owner_serial);
-  priv->cache_active = priv->cache_mode != ZBUS_PROXY_CACHE_MODE_NONE;
+  g_atomic_int_set (&priv->cache_active, priv->cache_mode != ZBUS_PROXY_CACHE_MODE_NONE);
   if (values != NULL)
     _zbus_proxy_seed_cache (self, values, serial, FALSE);
 
@@ -525,7 +590,6 @@ static void
 init_step_done (GTask *task)
 {
   ZbusProxy *self = g_task_get_source_object (task);
-  ZbusProxyPrivate *priv = PRIV (self);
   InitData *data = g_task_get_task_data (task);
   GError *error = NULL;
 
@@ -535,10 +599,12 @@ init_step_done (GTask *task)
   if (data->error == NULL && data->owner_reply != NULL &&
       !apply_name_owner (self, data->owner_reply, &error))
     data->error = error;
+  if (data->error == NULL)
+    g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &data->error);
 
   if (data->error != NULL)
     {
-      priv->init_error = g_error_copy (data->error);
+      init_failed (self, data->error);
       g_task_return_error (task, g_steal_pointer (&data->error));
       return;
     }
@@ -680,9 +746,10 @@ zbus_proxy_async_initable_init_async (GAsyncInitable      *initable,
       am->task = g_object_ref (task);
       am->rule = g_strdup (rule);
       data->pending++;
+      /* Not cancelled, as in the synchronous path. */
       zbus_connection_call (priv->connection, DBUS_NAME, DBUS_PATH, DBUS_INTERFACE, "AddMatch",
                             g_variant_new ("(s)", rule), NULL, ZBUS_MESSAGE_FLAGS_NONE,
-                            ZBUS_TIMEOUT_DEFAULT, cancellable, init_add_match_done_cb, am);
+                            ZBUS_TIMEOUT_DEFAULT, NULL, init_add_match_done_cb, am);
     }
 
   if (priv->check_sender)
@@ -697,6 +764,11 @@ zbus_proxy_async_initable_init_async (GAsyncInitable      *initable,
       g_autoptr(ZbusMessage) call = _zbus_proxy_new_properties_call (self, "GetAll",
                                                          g_variant_new ("(s)", priv->interface_name));
 
+      /* Sent before the owner is known: it must not start an activatable
+       * service that is not running (the synchronous path sends it only
+       * to an owner). Its answer is optional. */
+      if (priv->check_sender)
+        zbus_message_set_flags (call, zbus_message_get_flags (call) | ZBUS_MESSAGE_FLAGS_NO_AUTO_START);
       send_init_message (task, call, &data->get_all_reply, TRUE,
                          _zbus_proxy_resolve_timeout (self, ZBUS_TIMEOUT_DEFAULT));
     }
@@ -737,31 +809,7 @@ zbus_proxy_constructed (GObject *object)
 static void
 zbus_proxy_dispose (GObject *object)
 {
-  ZbusProxy *self = ZBUS_PROXY (object);
-  ZbusProxyPrivate *priv = PRIV (self);
-
-  if (priv->filter_id != 0)
-    {
-      _zbus_connection_remove_filter (priv->connection, priv->filter_id);
-      priv->filter_id = 0;
-    }
-  if (priv->intake != NULL)
-    _zbus_intake_close (priv->intake);
-
-  /* Nobody waits for the answers: the proxy is going away. */
-  for (guint i = 0; priv->match_rules != NULL && i < priv->match_rules->len; i++)
-    if (!zbus_connection_is_closed (priv->connection))
-      {
-        g_autoptr(GVariant) ignored = NULL;
-
-        ignored = zbus_connection_call_sync (priv->connection, DBUS_NAME, DBUS_PATH, DBUS_INTERFACE,
-                                             "RemoveMatch",
-                                             g_variant_new ("(s)", g_ptr_array_index (priv->match_rules, i)),
-                                             NULL, ZBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED,
-                                             ZBUS_TIMEOUT_DEFAULT, NULL, NULL);
-      }
-  if (priv->match_rules != NULL)
-    g_ptr_array_set_size (priv->match_rules, 0);
+  stop_intake (ZBUS_PROXY (object));
 
   G_OBJECT_CLASS (zbus_proxy_parent_class)->dispose (object);
 }
@@ -775,6 +823,7 @@ zbus_proxy_finalize (GObject *object)
   g_clear_pointer (&priv->intake, _zbus_intake_unref);
   g_clear_pointer (&priv->match_rules, g_ptr_array_unref);
   g_clear_pointer (&priv->cache, g_hash_table_unref);
+  g_mutex_clear (&priv->cache_lock);
   g_clear_pointer (&priv->context, g_main_context_unref);
   g_clear_error (&priv->init_error);
   g_clear_object (&priv->connection);
@@ -1051,6 +1100,7 @@ zbus_proxy_init (ZbusProxy *self)
   ZbusProxyPrivate *priv = PRIV (self);
 
   priv->default_timeout = ZBUS_TIMEOUT_DEFAULT;
+  g_mutex_init (&priv->cache_lock);
   priv->cache = _zbus_proxy_cache_new ();
   priv->match_rules = g_ptr_array_new_with_free_func (g_free);
 }
