@@ -16,6 +16,7 @@
 #include "zbus-connection-private.h"
 #include "zbus-error.h"
 #include "zbus-interface-private.h"
+#include "zbus-message-private.h"
 #include "zbus-object-server-private.h"
 
 /**
@@ -143,8 +144,13 @@ zbus_object_server_class_init (ZbusObjectServerClass *klass)
    * Emitted on the connection's context for each call to a served
    * interface before it is dispatched: its methods, and the `Properties`
    * calls `Get`, `Set` and `GetAll` naming it (the property is in the
-   * parameters). `Introspect`, `Peer`, and calls that fail anyway (an
-   * unknown path or interface, an ambiguous member) are not asked about.
+   * parameters). `GetManagedObjects` on an object manager (see
+   * [method@Zbus.ObjectServer.add_object_manager]) is asked about too, as it
+   * returns the readable properties of every object below: its
+   * invocation has no interface
+   * ([method@Zbus.MethodInvocation.get_interface] returns %NULL).
+   * `Introspect`, `Peer`, and calls that fail anyway (an unknown path or
+   * interface, an ambiguous member) are not asked about.
    *
    * A handler that takes charge returns %TRUE and decides with
    * [method@Zbus.MethodInvocation.authorize] or
@@ -154,7 +160,9 @@ zbus_object_server_class_init (ZbusObjectServerClass *klass)
    * dropped undecided denies the call. While a decision is pending, every
    * call that arrives after it waits, from every sender and to any path
    * (`Introspect` and `Peer` too), and is dispatched, or asked about, in
-   * its order once the decision is made; so decide promptly.
+   * its order once the decision is made; so decide promptly. At most
+   * 1024 calls wait so; a call arriving beyond that is answered
+   * `org.freedesktop.DBus.Error.LimitsExceeded` at once.
    *
    * A handler that returns %FALSE without deciding leaves the call to the
    * next handler; when none takes charge, the call is allowed. With no
@@ -1165,6 +1173,30 @@ _zbus_object_server_find_target (ZbusObjectServer *self,
   return iface ? g_object_ref (iface) : NULL;
 }
 
+/* Whether @call is `GetManagedObjects` to an object manager, resolved as
+ * dispatch_call() does. */
+gboolean
+_zbus_object_server_is_manager_call (ZbusObjectServer *self,
+                                     ZbusMessage      *call)
+{
+  const char *iface_name = zbus_message_get_interface (call);
+  const char *path = zbus_message_get_path (call);
+
+  if (g_strcmp0 (zbus_message_get_member (call), "GetManagedObjects") != 0 ||
+      !_zbus_object_server_is_manager (self, path))
+    return FALSE;
+  if (iface_name == NULL)
+    {
+      g_autoptr(GPtrArray) node = snapshot_node (self, path);
+      const ZbusMemberInfo *m;
+      guint n;
+
+      resolve_member (node, "GetManagedObjects", &m, &n);
+      return n == 0;
+    }
+  return g_str_equal (iface_name, ZBUS_OBJECT_MANAGER_INTERFACE);
+}
+
 ZbusCallControl *
 _zbus_object_server_get_control (ZbusObjectServer *self)
 {
@@ -1197,7 +1229,14 @@ message_cb (ZbusConnection *connection,
   g_autoptr(ZbusObjectServer) hold = NULL;
 
   if (zbus_message_get_message_type (message) != ZBUS_MESSAGE_TYPE_METHOD_CALL ||
-      self->connection == NULL || !takes_call (self, message))
+      self->connection == NULL)
+    return FALSE;
+  /* On the GDBus transport the claimer decided in GDBus's worker thread,
+   * and GDBus answers the calls left to it: asking again here could differ
+   * (an object removed or added since), leaving a call unanswered or
+   * answered twice. A claimed call is answered whatever is served now. */
+  if (message->claim == ZBUS_CLAIM_LEFT ||
+      (message->claim == ZBUS_CLAIM_UNASKED && !takes_call (self, message)))
     return FALSE;
 
   hold = g_object_ref (self);
