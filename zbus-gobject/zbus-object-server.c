@@ -970,6 +970,19 @@ invoke_method (ZbusObjectServer     *self,
   if (m->is_async || _zbus_call_frame_is_settled (&frame))
     goto out;
 
+  /* A handler returning nothing where out-arguments are declared had to
+   * answer through zbus_method_invocation_get_current(). */
+  if (rtype == G_TYPE_NONE && m->out_signature[2] != '\0')
+    {
+      g_autofree char *message =
+        g_strdup_printf ("The handler of %s returned nothing and did not answer through its "
+                         "invocation, where “%s” is declared", m->name, m->out_signature);
+
+      g_warning ("%s", message);
+      _zbus_call_frame_return_dbus_error (&frame, "org.freedesktop.DBus.Error.Failed", message);
+      goto out;
+    }
+
   {
     /* Only an `h` out-argument can add descriptors. */
     g_autoptr(GUnixFDList) fds = strchr (m->out_signature, 'h') ? g_unix_fd_list_new () : NULL;
@@ -1371,6 +1384,14 @@ _zbus_object_server_peek_connection (ZbusObjectServer *self)
  * a D-Bus mapping is reported in @error. The nearest object manager above
  * @path, if any, emits `InterfacesAdded`.
  *
+ * Call it in the thread that uses @iface — where its signals are emitted
+ * and its properties change, which is normally the thread running the
+ * connection's main context: serving connects to those signals, which is
+ * not safe against their emission in another thread. The table of served
+ * paths itself is locked, so a call arriving meanwhile finds @iface either
+ * served or not. Do not serve or remove the same instance from two threads
+ * at once.
+ *
  * Returns: %TRUE if added; %FALSE without an error if an interface of the
  *   same name is already at @path, %FALSE with @error set if the type cannot
  *   be served or @path is not an object path
@@ -1465,6 +1486,13 @@ remove_matching (ZbusObjectServer *self,
  * Stops serving the interface of @type at @path. Its pending property
  * changes go out first, then the nearest object manager above @path, if
  * any, emits `InterfacesRemoved`.
+ *
+ * Call it in the thread that uses the interface instance, as for
+ * [method@Zbus.ObjectServer.at]. A call to it already received but not yet
+ * dispatched (the connection's context had not run) is answered
+ * `org.freedesktop.DBus.Error.UnknownObject` (or `UnknownInterface` if
+ * another interface stays at @path); a handler already running, or an
+ * invocation kept to answer later, is not affected.
  *
  * Returns: %TRUE if one was removed
  *
