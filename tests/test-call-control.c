@@ -1188,6 +1188,123 @@ test_unknown_object (Fixture       *fixture,
     g_dbus_connection_unregister_object (zbus_connection_get_gdbus_connection (fixture->server_conn), id);
 }
 
+/* Denies what has no interface instance (GetManagedObjects), allows the
+ * rest; @user_data counts the calls asked about with none. */
+static gboolean
+authorize_managed_cb (ZbusObjectServer     *server,
+                      ZbusMethodInvocation *invocation,
+                      gpointer              user_data)
+{
+  guint *n_untargeted = user_data;
+
+  if (zbus_method_invocation_get_interface (invocation) == NULL)
+    {
+      g_assert_cmpstr (zbus_method_invocation_get_member (invocation), ==, "GetManagedObjects");
+      (*n_untargeted)++;
+      if (*n_untargeted == 1)
+        {
+          zbus_method_invocation_deny (invocation, "Not the whole tree");
+          return TRUE;
+        }
+    }
+  zbus_method_invocation_authorize (invocation);
+  return TRUE;
+}
+
+/* GetManagedObjects returns the properties Get would have asked about, so
+ * it is asked about too, with no interface instance. */
+static void
+test_authorize_managed_objects (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Call) denied = NULL;
+  g_autoptr(Call) allowed = NULL;
+  g_autoptr(Call) bare = NULL;
+  g_autoptr(GVariant) objects = NULL;
+  g_autoptr(GVariant) loose = NULL;
+  guint n_untargeted = 0;
+
+  g_assert_true (zbus_object_server_add_object_manager (fixture->server, "/org/zbus", &error));
+  g_assert_no_error (error);
+  g_signal_connect (fixture->server, "authorize-call", G_CALLBACK (authorize_managed_cb), &n_untargeted);
+
+  denied = run_call (fixture, "/org/zbus", "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL);
+  assert_dbus_error (denied->error, "org.freedesktop.DBus.Error.AccessDenied", "Not the whole tree");
+  g_assert_cmpuint (n_untargeted, ==, 1);
+
+  allowed = run_call (fixture, "/org/zbus", "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL);
+  g_assert_no_error (allowed->error);
+  g_assert_cmpuint (n_untargeted, ==, 2);
+  objects = g_variant_get_child_value (allowed->value, 0);
+  loose = g_variant_lookup_value (objects, LOOSE_PATH, NULL);
+  g_assert_nonnull (loose);
+
+  /* Without an interface name, resolved the same way. */
+  bare = run_call (fixture, "/org/zbus", NULL, "GetManagedObjects", NULL);
+  g_assert_no_error (bare->error);
+  g_assert_cmpuint (n_untargeted, ==, 3);
+
+  g_signal_handlers_disconnect_by_func (fixture->server, authorize_managed_cb, &n_untargeted);
+  g_assert_true (zbus_object_server_remove_object_manager (fixture->server, "/org/zbus"));
+}
+
+/* A round trip the server's context takes no part in: GDBus answers a Peer
+ * call at a path nobody serves in its worker thread, so once it is back,
+ * the calls sent before it have been through the call claimer there while
+ * the server's context has not dispatched them yet. */
+static void
+ping_worker (Fixture *fixture)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_sync (fixture->client, fixture->name, "/org/zbus/nowhere",
+                                       "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* On the GDBus transport, whether a call is the server's is decided in
+ * GDBus's worker thread; the server's context later follows that decision
+ * even when the objects served changed in between. */
+static void
+test_claim_kept (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(Call) gone = NULL;
+  g_autoptr(Call) late = NULL;
+
+  if (GPOINTER_TO_INT (data) != TRANSPORT_GDBUS)
+    {
+      g_test_skip ("Only the GDBus transport decides in another thread");
+      return;
+    }
+
+  /* Claimed, then the object goes before the context dispatches the call:
+   * it is still answered, UnknownObject, at once rather than at the
+   * caller's timeout. */
+  gone = start_call (fixture, "1", LOOSE_PATH, "org.zbus.Loose", "Echo", g_variant_new ("(i)", 1));
+  ping_worker (fixture);
+  g_assert_true (zbus_object_server_remove (fixture->server, LOOSE_PATH, TEST_TYPE_LOOSE));
+  g_assert_true (run_until_done_or (gone, 3000));
+  assert_dbus_error (gone->error, "org.freedesktop.DBus.Error.UnknownObject", LOOSE_PATH);
+
+  /* Left to GDBus (which answers it), then an object comes there before
+   * the context dispatches the call: its handler does not run too. */
+  late = start_call (fixture, "2", "/org/zbus/late", "org.zbus.Loose", "Echo", g_variant_new ("(i)", 2));
+  ping_worker (fixture);
+  g_assert_true (zbus_object_server_at (fixture->server, "/org/zbus/late", ZBUS_INTERFACE (fixture->loose), NULL));
+  wait_for_call (late);
+  assert_dbus_error (late->error, "org.freedesktop.DBus.Error.UnknownMethod", NULL);
+  /* Flushes the server's context (the loose object is gone). */
+  g_clear_pointer (&gone, call_free);
+  gone = run_call (fixture, STRICT_PATH, "org.freedesktop.DBus.Peer", "Ping", NULL);
+  g_assert_no_error (gone->error);
+  g_assert_cmpstr (trace->str, ==, "");
+  g_assert_true (zbus_object_server_remove (fixture->server, "/org/zbus/late", TEST_TYPE_LOOSE));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1225,6 +1342,8 @@ main (int   argc,
       ADD ("deferred-order", test_deferred_order);
       ADD ("call-out", test_call_out);
       ADD ("unknown-object", test_unknown_object);
+      ADD ("claim-kept", test_claim_kept);
+      ADD ("authorize-managed-objects", test_authorize_managed_objects);
 #undef ADD
     }
 

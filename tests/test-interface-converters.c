@@ -110,6 +110,34 @@ register_converters (void)
                                                      date_time_from_variant, NULL, NULL));
 }
 
+static void
+count_destroy (gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+/* A converter refused (its type has one) has its data freed at once. */
+static void
+test_refused_destroyed (void)
+{
+  guint to_freed = 0;
+  guint from_freed = 0;
+
+  g_assert_false (zbus_interface_register_converter (G_TYPE_DATE_TIME, "s",
+                                                     date_time_to_variant, &to_freed, count_destroy,
+                                                     date_time_from_variant, &from_freed, count_destroy));
+  g_assert_cmpuint (to_freed, ==, 1);
+  g_assert_cmpuint (from_freed, ==, 1);
+
+  /* Only the destroy notify given is called. */
+  to_freed = from_freed = 0;
+  g_assert_false (zbus_interface_register_converter (G_TYPE_DATE_TIME, "s",
+                                                     date_time_to_variant, &to_freed, NULL,
+                                                     date_time_from_variant, &from_freed, count_destroy));
+  g_assert_cmpuint (to_freed, ==, 0);
+  g_assert_cmpuint (from_freed, ==, 1);
+}
+
 /* ------------------------------------------------------------------------ */
 /* org.zbus.Calendar */
 
@@ -426,6 +454,7 @@ main (int   argc,
 #undef ADD
     }
   g_test_add_func ("/Zbus/Interface/converters/introspection", test_introspection);
+  g_test_add_func ("/Zbus/Interface/converters/refused-destroyed", test_refused_destroyed);
 
   return g_test_run ();
 }

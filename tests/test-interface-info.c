@@ -1211,6 +1211,8 @@ test_add_method_errors (void)
 {
   GType type = test_register_get_type ();
   g_autoptr(GError) error = NULL;
+  g_autofree char *y255 = g_strnfill (255, 'y');
+  g_autofree char *y256 = g_strnfill (256, 'y');
 
   /* Each refusal frees the user data. */
   destroyed = 0;
@@ -1235,7 +1237,20 @@ test_add_method_errors (void)
   g_assert_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_SIGNATURE);
   g_assert_nonnull (strstr (error->message, "2 in-arguments"));
   g_clear_error (&error);
-  g_assert_cmpint (destroyed, ==, 4);
+  /* A body's signature (without the tuple's parentheses) has at most 255
+   * bytes. */
+  g_assert_false (zbus_interface_type_add_method (type, "Wide", y256, NULL, NULL, NULL, table_silent,
+                                                  &destroyed, count_destroy, &error));
+  g_assert_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_SIGNATURE);
+  g_clear_error (&error);
+  g_assert_false (zbus_interface_type_add_method (type, "Wide", NULL, y256, NULL, NULL, table_silent,
+                                                  &destroyed, count_destroy, &error));
+  g_assert_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_SIGNATURE);
+  g_clear_error (&error);
+  g_assert_cmpint (destroyed, ==, 6);
+  g_assert_true (zbus_interface_type_add_method (type, "Wide", y255, y255, NULL, NULL, table_silent,
+                                                 &destroyed, count_destroy, &error));
+  g_assert_no_error (error);
 
   g_assert_true (zbus_interface_type_add_method (type, "Good", "ii", "", NULL, NULL, table_silent,
                                                  &destroyed, count_destroy, &error));
@@ -1245,7 +1260,7 @@ test_add_method_errors (void)
   g_assert_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_NAME);
   g_assert_nonnull (strstr (error->message, "already has a method “Good”"));
   g_clear_error (&error);
-  g_assert_cmpint (destroyed, ==, 5);
+  g_assert_cmpint (destroyed, ==, 7);
 
   /* Once the type is in use, its description cannot change. */
   g_assert_true (zbus_interface_type_check (type, NULL));
@@ -1253,7 +1268,7 @@ test_add_method_errors (void)
                                                   &destroyed, count_destroy, &error));
   g_assert_error (error, ZBUS_ERROR, ZBUS_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "already in use"));
-  g_assert_cmpint (destroyed, ==, 6);
+  g_assert_cmpint (destroyed, ==, 8);
   g_clear_error (&error);
   g_test_expect_message ("Zbus", G_LOG_LEVEL_CRITICAL, "*already in use*");
   g_assert_false (zbus_interface_type_set_property_name (type, "mode", "Other"));

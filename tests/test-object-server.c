@@ -280,6 +280,48 @@ test_other_init (TestOther *self)
 {
 }
 
+/* Methods returning nothing with out-arguments declared: one answers
+ * through its invocation, one forgets to. */
+#define TEST_TYPE_VOID (test_void_get_type ())
+G_DECLARE_FINAL_TYPE (TestVoid, test_void, TEST, VOID, ZbusInterface)
+struct _TestVoid { ZbusInterface parent_instance; };
+G_DEFINE_FINAL_TYPE (TestVoid, test_void, ZBUS_TYPE_INTERFACE)
+
+static void
+test_void_answer (TestVoid *self,
+                  int       n)
+{
+  zbus_method_invocation_return_value (zbus_method_invocation_get_current (),
+                                       g_variant_new ("(i)", n + 1));
+}
+
+static void
+test_void_forget (TestVoid *self,
+                  int       n)
+{
+}
+
+static void
+test_void_class_init (TestVoidClass *klass)
+{
+  GType type = G_TYPE_FROM_CLASS (klass);
+
+  g_signal_new_class_handler ("answer", type, G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+                              G_CALLBACK (test_void_answer), NULL, NULL, NULL,
+                              G_TYPE_NONE, 1, G_TYPE_INT);
+  g_signal_new_class_handler ("forget", type, G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+                              G_CALLBACK (test_void_forget), NULL, NULL, NULL,
+                              G_TYPE_NONE, 1, G_TYPE_INT);
+  zbus_interface_type_set_method_signature (type, "answer", "i", NULL);
+  zbus_interface_type_set_method_signature (type, "forget", "i", NULL);
+  zbus_interface_type_set_name (type, "org.zbus.Void");
+}
+
+static void
+test_void_init (TestVoid *self)
+{
+}
+
 #define TEST_TYPE_BAD (test_bad_get_type ())
 G_DECLARE_FINAL_TYPE (TestBad, test_bad, TEST, BAD, ZbusInterface)
 struct _TestBad { ZbusInterface parent_instance; };
@@ -1028,6 +1070,32 @@ test_ambiguous (Fixture       *fixture,
   g_assert_true (zbus_object_server_remove (fixture->server, "/org/zbus/test", TEST_TYPE_OTHER));
 }
 
+/* A sync handler returning nothing where out-arguments are declared must
+ * answer through its invocation; one that does not gets a clear Failed. */
+static void
+test_void_out (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(TestVoid) iface = g_object_new (TEST_TYPE_VOID, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) answered = NULL;
+  g_autoptr(GVariant) forgotten = NULL;
+
+  g_assert_true (zbus_object_server_at (fixture->server, "/org/zbus/void", ZBUS_INTERFACE (iface), NULL));
+  answered = call_full (fixture, "/org/zbus/void", "org.zbus.Void", "Answer", g_variant_new ("(i)", 4),
+                        &error, NULL);
+  g_assert_no_error (error);
+  assert_variant (answered, g_variant_new ("(i)", 5));
+
+  g_test_expect_message ("Zbus", G_LOG_LEVEL_WARNING, "The handler of Forget returned nothing*“(i)”*");
+  forgotten = call_full (fixture, "/org/zbus/void", "org.zbus.Void", "Forget", g_variant_new ("(i)", 4),
+                         &error, NULL);
+  g_test_assert_expected_messages ();
+  g_assert_null (forgotten);
+  assert_dbus_error (error, "org.freedesktop.DBus.Error.Failed", "did not answer through its invocation");
+  g_assert_true (zbus_object_server_remove (fixture->server, "/org/zbus/void", TEST_TYPE_VOID));
+}
+
 static void
 test_unmapped (void)
 {
@@ -1125,6 +1193,7 @@ main (int   argc,
       ADD ("signal-emitter", test_signal_emitter);
       ADD ("two-connections", test_two_connections);
       ADD ("ambiguous", test_ambiguous);
+      ADD ("void-out", test_void_out);
 #undef ADD
     }
   g_test_add_func ("/Zbus/Interface/unmapped", test_unmapped);

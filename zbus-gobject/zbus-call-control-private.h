@@ -57,6 +57,10 @@ void             _zbus_object_server_dispatch        (ZbusObjectServer *self,
  * calls that fail to resolve. */
 ZbusInterface   *_zbus_object_server_find_target     (ZbusObjectServer *self,
                                                       ZbusMessage      *call);
+/* Whether @call is GetManagedObjects to an object manager (asked about
+ * with no target). */
+gboolean         _zbus_object_server_is_manager_call (ZbusObjectServer *self,
+                                                      ZbusMessage      *call);
 /* Emits ::authorize-call; TRUE if a handler took charge. */
 gboolean         _zbus_object_server_emit_authorize  (ZbusObjectServer     *self,
                                                       ZbusMethodInvocation *invocation);

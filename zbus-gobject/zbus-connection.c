@@ -419,9 +419,16 @@ filter_gdbus_message (ZbusConnection *self,
   g_mutex_unlock (&self->lock);
 
   /* A call the program serves is ours alone too. */
-  if (type == G_DBUS_MESSAGE_TYPE_METHOD_CALL && claimer != NULL &&
-      claimer (self, message, claimer_data))
-    ours = TRUE;
+  if (type == G_DBUS_MESSAGE_TYPE_METHOD_CALL)
+    {
+      if (claimer != NULL && claimer (self, message, claimer_data))
+        {
+          message->claim = ZBUS_CLAIM_TAKEN;
+          ours = TRUE;
+        }
+      else
+        message->claim = ZBUS_CLAIM_LEFT;
+    }
 
   if (ours || type == G_DBUS_MESSAGE_TYPE_SIGNAL || type == G_DBUS_MESSAGE_TYPE_METHOD_CALL)
     deliver (self, message);

@@ -292,8 +292,11 @@ zbus_interface_type_set_emits_changed (GType       type,
  *
  * Sets the out-arguments of a method. A method whose action signal returns a
  * `GVariant` returns a tuple of @out_signature (or one value when it has one
- * type); an async method answers with a tuple of @out_signature. Call it
- * before the type is first served or described.
+ * type); an async method answers with a tuple of @out_signature. A sync
+ * method whose action signal returns nothing answers through
+ * [func@Zbus.MethodInvocation.get_current]; if its handler neither answers
+ * nor defers, the call is answered `org.freedesktop.DBus.Error.Failed` (and
+ * a warning logged). Call it before the type is first served or described.
  *
  * Returns: %TRUE if set
  *

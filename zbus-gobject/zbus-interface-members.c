@@ -191,13 +191,14 @@ check_table_method (const char         *name,
                    "“%s” is not a valid D-Bus member name", name);
       return FALSE;
     }
-  /* The body of a message, a tuple of these, must fit 255 bytes. */
-  if (!zbus_is_signature (in_signature) || strlen (in_signature) > 253 ||
-      !zbus_is_signature (out_signature) || strlen (out_signature) > 253)
+  /* A message carries the signature of its body (without the tuple's
+   * parentheses) in at most 255 bytes. */
+  if (!zbus_is_signature (in_signature) || strlen (in_signature) > 255 ||
+      !zbus_is_signature (out_signature) || strlen (out_signature) > 255)
     {
       g_set_error (error, ZBUS_ERROR, ZBUS_ERROR_INVALID_SIGNATURE,
                    "Method “%s”: “%s” is not a valid D-Bus signature", name,
-                   zbus_is_signature (in_signature) && strlen (in_signature) <= 253
+                   zbus_is_signature (in_signature) && strlen (in_signature) <= 255
                      ? out_signature : in_signature);
       return FALSE;
     }
@@ -599,12 +600,14 @@ zbus_interface_type_set_signal_doc (GType       type,
  * @to_variant: (scope notified) (closure to_variant_data) (destroy to_variant_destroy):
  *   converts a value of @type to a variant of @signature
  * @to_variant_data: data for @to_variant
- * @to_variant_destroy: (nullable): frees @to_variant_data, never called:
- *   converters stay for the life of the process
+ * @to_variant_destroy: (nullable): frees @to_variant_data: called before
+ *   this returns if @type has a converter already, never once registered
+ *   (converters stay for the life of the process)
  * @from_variant: (scope notified) (closure from_variant_data) (destroy from_variant_destroy):
  *   converts a variant of @signature to a value of @type
  * @from_variant_data: data for @from_variant
- * @from_variant_destroy: (nullable): frees @from_variant_data, never called
+ * @from_variant_destroy: (nullable): frees @from_variant_data, as
+ *   @to_variant_destroy does @to_variant_data
  *
  * Gives a type without a D-Bus mapping one, for every property, method
  * argument, return value and signal argument of that type in every
@@ -616,6 +619,7 @@ zbus_interface_type_set_signal_doc (GType       type,
  * [func@Zbus.Interface.register_converter_with_closures].
  *
  * Returns: %TRUE if registered, %FALSE if @type has a converter already
+ *   (the destroy notifies have then been called)
  *
  * Since: 1.0
  */

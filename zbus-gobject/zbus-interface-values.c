@@ -94,7 +94,8 @@ _zbus_converter_register (GType                  type,
   return add_converter (converter);
 }
 
-/* Takes @converter; FALSE (and frees it) when its type has one already. */
+/* Takes @converter; FALSE (and frees it, calling its destroy notifies)
+ * when its type has one already. */
 static gboolean
 add_converter (Converter *converter)
 {
@@ -111,6 +112,11 @@ add_converter (Converter *converter)
 
   if (!added)
     {
+      /* Outside the lock: a destroy notify may register a converter. */
+      if (converter->to_destroy != NULL)
+        converter->to_destroy (converter->to_data);
+      if (converter->from_destroy != NULL)
+        converter->from_destroy (converter->from_data);
       g_clear_pointer (&converter->to_closure, g_closure_unref);
       g_clear_pointer (&converter->from_closure, g_closure_unref);
       g_free (converter->allowed[0]);

@@ -52,6 +52,10 @@ struct _ZbusMessage
   guint8 type;          /* ZbusMessageType */
   guint8 flags;         /* ZbusMessageFlags */
   guint8 byte_order;    /* ZbusByteOrder */
+  /* ZbusClaim: on the GDBus transport, what the call claimer said of a
+   * method call in GDBus's worker thread. The handlers on the context
+   * follow that, as GDBus answers (or not) on the same word. */
+  guint8 claim;
 
   guint32 serial;
   guint32 reply_serial;
@@ -78,6 +82,12 @@ struct _ZbusMessage
 
   GUnixFDList *fd_list;  /* (owned) (nullable) */
 };
+
+typedef enum {
+  ZBUS_CLAIM_UNASKED,   /* native transport, or not a method call */
+  ZBUS_CLAIM_TAKEN,     /* ours: GDBus never sees it, we must answer it */
+  ZBUS_CLAIM_LEFT,      /* GDBus's: it answers, we must not */
+} ZbusClaim;
 
 /* zbus-message.c */
 ZbusMessage *_zbus_message_new              (ZbusMessageType   type);

@@ -319,7 +319,8 @@ zbus_method_invocation_get_object_server (ZbusMethodInvocation *self)
  * Gets the interface instance the call was dispatched to.
  *
  * Returns: (transfer none) (nullable): the interface, or %NULL for the
- *   standard interfaces
+ *   standard interfaces (among them `GetManagedObjects` of an object
+ *   manager, asked about in [signal@Zbus.ObjectServer::authorize-call])
  *
  * Since: 1.0
  */

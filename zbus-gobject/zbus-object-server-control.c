@@ -341,7 +341,10 @@ authorize (ZbusCallControl *control,
   ZbusAuthState state;
   gboolean handled;
 
-  if (target == NULL || !_zbus_object_server_has_authorizer (server))
+  /* GetManagedObjects has no target but returns properties Get would
+   * have asked about. */
+  if ((target == NULL && !_zbus_object_server_is_manager_call (server, call)) ||
+      !_zbus_object_server_has_authorizer (server))
     {
       order_call (control, call, target);
       return TRUE;

@@ -16,6 +16,7 @@
 #include "zbus-connection-private.h"
 #include "zbus-error.h"
 #include "zbus-interface-private.h"
+#include "zbus-message-private.h"
 #include "zbus-object-server-private.h"
 
 /**
@@ -143,8 +144,13 @@ zbus_object_server_class_init (ZbusObjectServerClass *klass)
    * Emitted on the connection's context for each call to a served
    * interface before it is dispatched: its methods, and the `Properties`
    * calls `Get`, `Set` and `GetAll` naming it (the property is in the
-   * parameters). `Introspect`, `Peer`, and calls that fail anyway (an
-   * unknown path or interface, an ambiguous member) are not asked about.
+   * parameters). `GetManagedObjects` on an object manager (see
+   * [method@Zbus.ObjectServer.add_object_manager]) is asked about too, as it
+   * returns the readable properties of every object below: its
+   * invocation has no interface
+   * ([method@Zbus.MethodInvocation.get_interface] returns %NULL).
+   * `Introspect`, `Peer`, and calls that fail anyway (an unknown path or
+   * interface, an ambiguous member) are not asked about.
    *
    * A handler that takes charge returns %TRUE and decides with
    * [method@Zbus.MethodInvocation.authorize] or
@@ -154,7 +160,9 @@ zbus_object_server_class_init (ZbusObjectServerClass *klass)
    * dropped undecided denies the call. While a decision is pending, every
    * call that arrives after it waits, from every sender and to any path
    * (`Introspect` and `Peer` too), and is dispatched, or asked about, in
-   * its order once the decision is made; so decide promptly.
+   * its order once the decision is made; so decide promptly. At most
+   * 1024 calls wait so; a call arriving beyond that is answered
+   * `org.freedesktop.DBus.Error.LimitsExceeded` at once.
    *
    * A handler that returns %FALSE without deciding leaves the call to the
    * next handler; when none takes charge, the call is allowed. With no
@@ -962,6 +970,19 @@ invoke_method (ZbusObjectServer     *self,
   if (m->is_async || _zbus_call_frame_is_settled (&frame))
     goto out;
 
+  /* A handler returning nothing where out-arguments are declared had to
+   * answer through zbus_method_invocation_get_current(). */
+  if (rtype == G_TYPE_NONE && m->out_signature[2] != '\0')
+    {
+      g_autofree char *message =
+        g_strdup_printf ("The handler of %s returned nothing and did not answer through its "
+                         "invocation, where “%s” is declared", m->name, m->out_signature);
+
+      g_warning ("%s", message);
+      _zbus_call_frame_return_dbus_error (&frame, "org.freedesktop.DBus.Error.Failed", message);
+      goto out;
+    }
+
   {
     /* Only an `h` out-argument can add descriptors. */
     g_autoptr(GUnixFDList) fds = strchr (m->out_signature, 'h') ? g_unix_fd_list_new () : NULL;
@@ -1165,6 +1186,30 @@ _zbus_object_server_find_target (ZbusObjectServer *self,
   return iface ? g_object_ref (iface) : NULL;
 }
 
+/* Whether @call is `GetManagedObjects` to an object manager, resolved as
+ * dispatch_call() does. */
+gboolean
+_zbus_object_server_is_manager_call (ZbusObjectServer *self,
+                                     ZbusMessage      *call)
+{
+  const char *iface_name = zbus_message_get_interface (call);
+  const char *path = zbus_message_get_path (call);
+
+  if (g_strcmp0 (zbus_message_get_member (call), "GetManagedObjects") != 0 ||
+      !_zbus_object_server_is_manager (self, path))
+    return FALSE;
+  if (iface_name == NULL)
+    {
+      g_autoptr(GPtrArray) node = snapshot_node (self, path);
+      const ZbusMemberInfo *m;
+      guint n;
+
+      resolve_member (node, "GetManagedObjects", &m, &n);
+      return n == 0;
+    }
+  return g_str_equal (iface_name, ZBUS_OBJECT_MANAGER_INTERFACE);
+}
+
 ZbusCallControl *
 _zbus_object_server_get_control (ZbusObjectServer *self)
 {
@@ -1197,7 +1242,14 @@ message_cb (ZbusConnection *connection,
   g_autoptr(ZbusObjectServer) hold = NULL;
 
   if (zbus_message_get_message_type (message) != ZBUS_MESSAGE_TYPE_METHOD_CALL ||
-      self->connection == NULL || !takes_call (self, message))
+      self->connection == NULL)
+    return FALSE;
+  /* On the GDBus transport the claimer decided in GDBus's worker thread,
+   * and GDBus answers the calls left to it: asking again here could differ
+   * (an object removed or added since), leaving a call unanswered or
+   * answered twice. A claimed call is answered whatever is served now. */
+  if (message->claim == ZBUS_CLAIM_LEFT ||
+      (message->claim == ZBUS_CLAIM_UNASKED && !takes_call (self, message)))
     return FALSE;
 
   hold = g_object_ref (self);
@@ -1332,6 +1384,14 @@ _zbus_object_server_peek_connection (ZbusObjectServer *self)
  * a D-Bus mapping is reported in @error. The nearest object manager above
  * @path, if any, emits `InterfacesAdded`.
  *
+ * Call it in the thread that uses @iface — where its signals are emitted
+ * and its properties change, which is normally the thread running the
+ * connection's main context: serving connects to those signals, which is
+ * not safe against their emission in another thread. The table of served
+ * paths itself is locked, so a call arriving meanwhile finds @iface either
+ * served or not. Do not serve or remove the same instance from two threads
+ * at once.
+ *
  * Returns: %TRUE if added; %FALSE without an error if an interface of the
  *   same name is already at @path, %FALSE with @error set if the type cannot
  *   be served or @path is not an object path
@@ -1426,6 +1486,13 @@ remove_matching (ZbusObjectServer *self,
  * Stops serving the interface of @type at @path. Its pending property
  * changes go out first, then the nearest object manager above @path, if
  * any, emits `InterfacesRemoved`.
+ *
+ * Call it in the thread that uses the interface instance, as for
+ * [method@Zbus.ObjectServer.at]. A call to it already received but not yet
+ * dispatched (the connection's context had not run) is answered
+ * `org.freedesktop.DBus.Error.UnknownObject` (or `UnknownInterface` if
+ * another interface stays at @path); a handler already running, or an
+ * invocation kept to answer later, is not affected.
  *
  * Returns: %TRUE if one was removed
  *
