@@ -9,6 +9,7 @@
 
 #include "zbus-bus-proxy.h"
 #include "zbus-connection-private.h"
+#include "zbus-proxy-private.h"
 
 /**
  * ZbusBusProxy:
@@ -238,22 +239,6 @@ call_sync (ZbusBusProxy  *self,
 }
 
 static void
-call_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  GVariant *reply;
-
-  reply = zbus_proxy_call_finish (ZBUS_PROXY (object), result, &error);
-  if (reply == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, reply, (GDestroyNotify) g_variant_unref);
-}
-
-static void
 call_async (ZbusBusProxy        *self,
             gpointer             source_tag,
             const char          *method,
@@ -266,9 +251,9 @@ call_async (ZbusBusProxy        *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
-  zbus_proxy_call_async (ZBUS_PROXY (self), method, parameters, G_VARIANT_TYPE (reply_type),
-                         ZBUS_MESSAGE_FLAGS_NONE, ZBUS_TIMEOUT_DEFAULT, cancellable,
-                         call_done_cb, task);
+  _zbus_proxy_call_for_task (ZBUS_PROXY (self), task, NULL, method, parameters,
+                             G_VARIANT_TYPE (reply_type), ZBUS_MESSAGE_FLAGS_NONE,
+                             ZBUS_TIMEOUT_DEFAULT);
 }
 
 static GVariant *

@@ -81,6 +81,17 @@ void         _zbus_proxy_seed_cache                 (ZbusProxy          *self,
 ZbusMessage *_zbus_proxy_new_properties_call        (ZbusProxy          *self,
                                                      const char         *method,
                                                      GVariant           *body);
+/* Calls @method of @interface_ (NULL: the proxy's own interface) on the
+ * proxy's object for @task, which it takes: the reply, or the error, is
+ * the task's result (a GVariant, for g_task_propagate_pointer()). */
+void         _zbus_proxy_call_for_task              (ZbusProxy          *self,
+                                                     GTask              *task,
+                                                     const char         *interface_,
+                                                     const char         *method,
+                                                     GVariant           *parameters,
+                                                     const GVariantType *reply_type,
+                                                     ZbusMessageFlags    flags,
+                                                     int                 timeout_msec);
 int          _zbus_proxy_resolve_timeout            (ZbusProxy          *self,
                                                      int                 timeout_msec);
 gboolean     _zbus_proxy_dispatch_cb                (gpointer            data);

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "zbus-proxy.h"
+#include "zbus-proxy-private.h"
 #include "zbus-proxy-type-private.h"
 
 #define PEER_INTERFACE "org.freedesktop.DBus.Peer"
@@ -33,22 +34,6 @@ standard_call_sync (ZbusProxy     *self,
 }
 
 static void
-standard_call_done_cb (GObject      *object,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  GVariant *reply;
-
-  reply = zbus_connection_call_finish (ZBUS_CONNECTION (object), result, &error);
-  if (reply == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, reply, (GDestroyNotify) g_variant_unref);
-}
-
-static void
 standard_call_async (ZbusProxy           *self,
                      gpointer             source_tag,
                      const char          *interface_,
@@ -61,11 +46,8 @@ standard_call_async (ZbusProxy           *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, source_tag);
-  zbus_connection_call (zbus_proxy_get_connection (self), zbus_proxy_get_destination (self),
-                        zbus_proxy_get_object_path (self), interface_, method, NULL,
-                        G_VARIANT_TYPE (reply_type), ZBUS_MESSAGE_FLAGS_NONE,
-                        zbus_proxy_get_default_timeout (self), cancellable,
-                        standard_call_done_cb, task);
+  _zbus_proxy_call_for_task (self, task, interface_, method, NULL, G_VARIANT_TYPE (reply_type),
+                             ZBUS_MESSAGE_FLAGS_NONE, ZBUS_TIMEOUT_DEFAULT);
 }
 
 static GVariant *

@@ -779,22 +779,6 @@ zbus_proxy_call_method (ZbusProxy         *self,
                           timeout_msec, cancellable, error);
 }
 
-static void
-call_method_done_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-  GVariant *reply;
-
-  reply = zbus_connection_call_finish (ZBUS_CONNECTION (object), result, &error);
-  if (reply == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, reply, (GDestroyNotify) g_variant_unref);
-}
-
 /**
  * zbus_proxy_call_method_async:
  * @self: a proxy whose type was made from an interface description
@@ -827,7 +811,6 @@ zbus_proxy_call_method_async (ZbusProxy           *self,
 {
   g_autoptr(GVariant) params = NULL;
   const ZbusProxyTypeMethod *m;
-  ZbusProxyPrivate *priv;
   GError *error = NULL;
   GTask *task;
 
@@ -844,12 +827,8 @@ zbus_proxy_call_method_async (ZbusProxy           *self,
       return;
     }
   /* Straight to the connection: no second task in between. */
-  priv = PRIV (self);
-  _zbus_connection_call_full (priv->connection, priv->names_checked, priv->destination,
-                              priv->object_path, priv->interface_name, m->name,
-                              params, reply_type_of (m), flags,
-                              _zbus_proxy_resolve_timeout (self, timeout_msec), cancellable,
-                              call_method_done_cb, task);
+  _zbus_proxy_call_for_task (self, task, NULL, m->name, params, reply_type_of (m), flags,
+                             timeout_msec);
 }
 
 /**

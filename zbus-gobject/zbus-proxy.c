@@ -1493,6 +1493,26 @@ call_done_cb (GObject      *object,
     g_task_return_pointer (task, reply, (GDestroyNotify) g_variant_unref);
 }
 
+void
+_zbus_proxy_call_for_task (ZbusProxy          *self,
+                           GTask              *task,
+                           const char         *interface_,
+                           const char         *method,
+                           GVariant           *parameters,
+                           const GVariantType *reply_type,
+                           ZbusMessageFlags    flags,
+                           int                 timeout_msec)
+{
+  ZbusProxyPrivate *priv = PRIV (self);
+
+  _zbus_connection_call_full (priv->connection, priv->names_checked, priv->destination,
+                              priv->object_path,
+                              interface_ != NULL ? interface_ : priv->interface_name,
+                              method, parameters, reply_type, flags,
+                              _zbus_proxy_resolve_timeout (self, timeout_msec),
+                              g_task_get_cancellable (task), call_done_cb, task);
+}
+
 /**
  * zbus_proxy_call_async:
  * @self: a proxy
@@ -1524,19 +1544,14 @@ zbus_proxy_call_async (ZbusProxy           *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  ZbusProxyPrivate *priv;
   GTask *task;
 
   g_return_if_fail (ZBUS_IS_PROXY (self));
   g_return_if_fail (method != NULL);
 
-  priv = PRIV (self);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, zbus_proxy_call_async);
-  _zbus_connection_call_full (priv->connection, priv->names_checked, priv->destination,
-                              priv->object_path, priv->interface_name, method, parameters,
-                              reply_type, flags, _zbus_proxy_resolve_timeout (self, timeout_msec),
-                              cancellable, call_done_cb, task);
+  _zbus_proxy_call_for_task (self, task, NULL, method, parameters, reply_type, flags, timeout_msec);
 }
 
 /**
