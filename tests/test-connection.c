@@ -70,12 +70,6 @@ wait_for_result (GAsyncResult **slot)
 }
 
 /* The transports to run each bus test on. */
-typedef enum
-{
-  TRANSPORT_NATIVE,
-  TRANSPORT_GDBUS,
-} Transport;
-
 static ZbusConnection *
 connect_with (Transport transport)
 {

@@ -13,12 +13,6 @@
 #include "zbus-gobject.h"
 #include "test-util.h"
 
-typedef enum
-{
-  TRANSPORT_NATIVE,
-  TRANSPORT_GDBUS,
-} Transport;
-
 /* GDateTime travels as `x`, seconds since the epoch. */
 static GVariant *
 date_time_to_variant (const GValue  *value,
@@ -260,17 +254,7 @@ fixture_setup (Fixture       *fixture,
   zbus_test_set_cloexec_on_all_fds ();
   fixture->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (fixture->bus);
-  if (GPOINTER_TO_INT (data) == TRANSPORT_GDBUS)
-    {
-      g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
-
-      fixture->server_conn = zbus_connection_new_for_gdbus (gdbus);
-    }
-  else
-    {
-      fixture->server_conn = zbus_connection_session (NULL, &error);
-      g_assert_no_error (error);
-    }
+  fixture->server_conn = zbus_test_connect (GPOINTER_TO_INT (data));
   fixture->calendar = g_object_new (TEST_TYPE_CALENDAR, NULL);
   g_assert_true (zbus_object_server_at (zbus_object_server_get_for_connection (fixture->server_conn),
                                         "/calendar", ZBUS_INTERFACE (fixture->calendar), &error));

@@ -19,12 +19,6 @@
 #include "zbus-gobject.h"
 #include "test-util.h"
 
-typedef enum
-{
-  TRANSPORT_NATIVE,
-  TRANSPORT_GDBUS,
-} Transport;
-
 /* ------------------------------------------------------------------------ */
 /* The served type: org.zbus.Files */
 
@@ -203,17 +197,7 @@ fixture_setup (Fixture       *fixture,
   zbus_test_set_cloexec_on_all_fds ();
   fixture->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (fixture->bus);
-  if (GPOINTER_TO_INT (data) == TRANSPORT_GDBUS)
-    {
-      g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
-
-      fixture->server_conn = zbus_connection_new_for_gdbus (gdbus);
-    }
-  else
-    {
-      fixture->server_conn = zbus_connection_session (NULL, &error);
-      g_assert_no_error (error);
-    }
+  fixture->server_conn = zbus_test_connect (GPOINTER_TO_INT (data));
   g_assert_true (zbus_connection_get_unix_fd_passing (fixture->server_conn));
   fixture->name = zbus_connection_get_unique_name (fixture->server_conn);
   fixture->server = zbus_object_server_get_for_connection (fixture->server_conn);

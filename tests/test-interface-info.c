@@ -518,8 +518,6 @@ test_leaf_init (TestLeaf *self)
 /* ------------------------------------------------------------------------ */
 /* Fixture: a bus, a serving connection on one transport, a GDBus client */
 
-typedef enum { TRANSPORT_NATIVE, TRANSPORT_GDBUS } Transport;
-
 typedef struct
 {
   GTestDBus        *bus;
@@ -710,17 +708,7 @@ fixture_setup (Fixture       *fixture,
   zbus_test_set_cloexec_on_all_fds ();
   fixture->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (fixture->bus);
-  if (GPOINTER_TO_INT (data) == TRANSPORT_GDBUS)
-    {
-      g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
-
-      fixture->server_conn = zbus_connection_new_for_gdbus (gdbus);
-    }
-  else
-    {
-      fixture->server_conn = zbus_connection_session (NULL, &error);
-      g_assert_no_error (error);
-    }
+  fixture->server_conn = zbus_test_connect (GPOINTER_TO_INT (data));
   fixture->name = zbus_connection_get_unique_name (fixture->server_conn);
   fixture->server = zbus_object_server_get_for_connection (fixture->server_conn);
   fixture->table = g_object_new (TEST_TYPE_TABLE, NULL);

@@ -29,12 +29,6 @@
  * the suite also runs under valgrind. */
 #define WAIT_SECONDS 120
 
-typedef enum
-{
-  TRANSPORT_NATIVE,
-  TRANSPORT_GDBUS,
-} Transport;
-
 typedef struct
 {
   GTestDBus *bus;

@@ -14,12 +14,6 @@
 #include "zbus-gobject.h"
 #include "test-util.h"
 
-typedef enum
-{
-  TRANSPORT_NATIVE,
-  TRANSPORT_GDBUS,
-} Transport;
-
 typedef struct
 {
   GTestDBus *bus;

@@ -22,30 +22,12 @@
 /* How long anything a test waits for may take. */
 #define WAIT_USEC (10 * G_USEC_PER_SEC)
 
-typedef enum { TRANSPORT_NATIVE, TRANSPORT_GDBUS } Transport;
-
 typedef struct
 {
   GTestDBus      *bus;
   ZbusConnection *connection;   /* the client's */
   Service        *service;      /* (nullable) */
 } Fixture;
-
-static ZbusConnection *
-connect_with (Transport transport)
-{
-  g_autoptr(GError) error = NULL;
-  ZbusConnection *connection;
-
-  if (transport == TRANSPORT_GDBUS)
-    {
-      g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
-      return zbus_connection_new_for_gdbus (gdbus);
-    }
-  connection = zbus_connection_session (NULL, &error);
-  g_assert_no_error (error);
-  return connection;
-}
 
 static void
 fixture_setup (Fixture       *fixture,
@@ -54,7 +36,7 @@ fixture_setup (Fixture       *fixture,
   zbus_test_set_cloexec_on_all_fds ();
   fixture->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (fixture->bus);
-  fixture->connection = connect_with (GPOINTER_TO_INT (data));
+  fixture->connection = zbus_test_connect (GPOINTER_TO_INT (data));
   fixture->service = service_start ();
   service_do (fixture->service, OP_REQUEST_NAME, NULL, 0, NULL);
 }
@@ -478,7 +460,7 @@ test_impostor (Fixture       *fixture,
                gconstpointer  data)
 {
   g_autoptr(ZbusObjectManagerClient) manager = NULL;
-  g_autoptr(ZbusConnection) impostor = connect_with (TRANSPORT_NATIVE);
+  g_autoptr(ZbusConnection) impostor = zbus_test_connect (TRANSPORT_NATIVE);
   g_autoptr(GError) error = NULL;
   GVariantBuilder interfaces;
 
@@ -722,7 +704,7 @@ test_auto_start (gconstpointer data)
   g_test_dbus_up (bus);
   g_assert_cmpint (dup2 (saved_stdout, STDOUT_FILENO), ==, STDOUT_FILENO);
   close (saved_stdout);
-  connection = connect_with (transport);
+  connection = zbus_test_connect (transport);
 
   /* Without the flag: not started, an empty model. */
   lazy = zbus_object_manager_client_new (connection, ACTIVATABLE_NAME, ACTIVATABLE_PATH,

@@ -20,8 +20,6 @@
 /* How long anything a test waits for may take. */
 #define WAIT_USEC (10 * G_USEC_PER_SEC)
 
-typedef enum { TRANSPORT_NATIVE, TRANSPORT_GDBUS } Transport;
-
 /* ------------------------------------------------------------------------ */
 /* The interface we serve */
 
@@ -176,22 +174,6 @@ typedef struct
   ZbusConnection   *connection;    /* the client's */
 } Fixture;
 
-static ZbusConnection *
-connect_with (Transport transport)
-{
-  g_autoptr(GError) error = NULL;
-  ZbusConnection *connection;
-
-  if (transport == TRANSPORT_GDBUS)
-    {
-      g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
-      return zbus_connection_new_for_gdbus (gdbus);
-    }
-  connection = zbus_connection_session (NULL, &error);
-  g_assert_no_error (error);
-  return connection;
-}
-
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
@@ -202,9 +184,9 @@ fixture_setup (Fixture       *fixture,
   fixture->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (fixture->bus);
   fixture->transport = GPOINTER_TO_INT (data);
-  fixture->server_conn = connect_with (fixture->transport);
+  fixture->server_conn = zbus_test_connect (fixture->transport);
   fixture->server = zbus_object_server_get_for_connection (fixture->server_conn);
-  fixture->connection = connect_with (fixture->transport);
+  fixture->connection = zbus_test_connect (fixture->transport);
   n_reads = 0;
 }
 

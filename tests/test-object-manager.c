@@ -167,8 +167,6 @@ extra_new (guint level)
 /* ------------------------------------------------------------------------ */
 /* Fixture: a bus, a serving connection on one transport, a GDBus client */
 
-typedef enum { TRANSPORT_NATIVE, TRANSPORT_GDBUS } Transport;
-
 typedef struct
 {
   GTestDBus        *bus;
@@ -179,22 +177,6 @@ typedef struct
   GPtrArray        *signals;   /* (element-type utf8): "path member body" */
   guint             subscription;
 } Fixture;
-
-static ZbusConnection *
-connect_with (Transport transport)
-{
-  g_autoptr(GError) error = NULL;
-  ZbusConnection *connection;
-
-  if (transport == TRANSPORT_GDBUS)
-    {
-      g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
-      return zbus_connection_new_for_gdbus (gdbus);
-    }
-  connection = zbus_connection_session (NULL, &error);
-  g_assert_no_error (error);
-  return connection;
-}
 
 static void
 signal_cb (GDBusConnection *connection,
@@ -221,7 +203,7 @@ fixture_setup (Fixture       *fixture,
   zbus_test_set_cloexec_on_all_fds ();
   fixture->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (fixture->bus);
-  fixture->server_conn = connect_with (GPOINTER_TO_INT (data));
+  fixture->server_conn = zbus_test_connect (GPOINTER_TO_INT (data));
   fixture->name = zbus_connection_get_unique_name (fixture->server_conn);
   fixture->server = zbus_object_server_get_for_connection (fixture->server_conn);
   fixture->client = zbus_test_connect_gdbus ();

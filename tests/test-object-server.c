@@ -354,8 +354,6 @@ test_bad_init (TestBad *self)
 /* ------------------------------------------------------------------------ */
 /* Fixture: a bus, a serving connection on one transport, a GDBus client */
 
-typedef enum { TRANSPORT_NATIVE, TRANSPORT_GDBUS } Transport;
-
 typedef struct
 {
   GTestDBus        *bus;
@@ -367,22 +365,6 @@ typedef struct
   GPtrArray        *signals;   /* (element-type GVariant): (path, member, body) */
   guint             subscription;
 } Fixture;
-
-static ZbusConnection *
-connect_with (Transport transport)
-{
-  g_autoptr(GError) error = NULL;
-  ZbusConnection *connection;
-
-  if (transport == TRANSPORT_GDBUS)
-    {
-      g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
-      return zbus_connection_new_for_gdbus (gdbus);
-    }
-  connection = zbus_connection_session (NULL, &error);
-  g_assert_no_error (error);
-  return connection;
-}
 
 static void
 signal_cb (GDBusConnection *connection,
@@ -411,7 +393,7 @@ fixture_setup (Fixture       *fixture,
 
   fixture->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (fixture->bus);
-  fixture->server_conn = connect_with (GPOINTER_TO_INT (data));
+  fixture->server_conn = zbus_test_connect (GPOINTER_TO_INT (data));
   fixture->name = zbus_connection_get_unique_name (fixture->server_conn);
   fixture->server = zbus_object_server_get_for_connection (fixture->server_conn);
   fixture->iface = g_object_new (TEST_TYPE_IFACE, "constant", 9, NULL);
@@ -1021,7 +1003,7 @@ static void
 test_two_connections (Fixture       *fixture,
                       gconstpointer  data)
 {
-  g_autoptr(ZbusConnection) other = connect_with (GPOINTER_TO_INT (data));
+  g_autoptr(ZbusConnection) other = zbus_test_connect (GPOINTER_TO_INT (data));
   ZbusObjectServer *other_server = zbus_object_server_get_for_connection (other);
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) sum = NULL;

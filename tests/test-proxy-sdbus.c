@@ -23,8 +23,6 @@
 
 #define WAIT_USEC (10 * G_USEC_PER_SEC)
 
-typedef enum { TRANSPORT_NATIVE, TRANSPORT_GDBUS } Transport;
-
 typedef struct
 {
   GTestDBus      *bus;
@@ -73,17 +71,7 @@ fixture_setup (Fixture       *fixture,
   zbus_test_set_cloexec_on_all_fds ();
   fixture->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (fixture->bus);
-  if (GPOINTER_TO_INT (data) == TRANSPORT_GDBUS)
-    {
-      g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
-
-      fixture->connection = zbus_connection_new_for_gdbus (gdbus);
-    }
-  else
-    {
-      fixture->connection = zbus_connection_session (NULL, &error);
-      g_assert_no_error (error);
-    }
+  fixture->connection = zbus_test_connect (GPOINTER_TO_INT (data));
 
   fixture->service = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, service, NULL);
   g_assert_no_error (error);

@@ -26,8 +26,6 @@
 /* How long anything a test waits for may take. */
 #define WAIT_USEC (10 * G_USEC_PER_SEC)
 
-typedef enum { TRANSPORT_NATIVE, TRANSPORT_GDBUS } Transport;
-
 /* ------------------------------------------------------------------------ */
 /* The interface we serve */
 
@@ -175,22 +173,6 @@ typedef struct
   GSubprocess    *mock;        /* (nullable) */
 } Fixture;
 
-static ZbusConnection *
-connect_with (Transport transport)
-{
-  g_autoptr(GError) error = NULL;
-  ZbusConnection *connection;
-
-  if (transport == TRANSPORT_GDBUS)
-    {
-      g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
-      return zbus_connection_new_for_gdbus (gdbus);
-    }
-  connection = zbus_connection_session (NULL, &error);
-  g_assert_no_error (error);
-  return connection;
-}
-
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
@@ -200,9 +182,9 @@ fixture_setup (Fixture       *fixture,
   zbus_test_set_cloexec_on_all_fds ();
   fixture->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (fixture->bus);
-  fixture->connection = connect_with (GPOINTER_TO_INT (data));
-  fixture->control = connect_with (TRANSPORT_NATIVE);
-  fixture->server = connect_with (TRANSPORT_NATIVE);
+  fixture->connection = zbus_test_connect (GPOINTER_TO_INT (data));
+  fixture->control = zbus_test_connect (TRANSPORT_NATIVE);
+  fixture->server = zbus_test_connect (TRANSPORT_NATIVE);
 
   fixture->gadget = g_object_new (TEST_TYPE_GADGET, "count", 4, "label", "hello",
                                   "mode", G_FILE_TYPE_REGULAR, NULL);

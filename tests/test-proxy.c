@@ -26,8 +26,6 @@
 /* How long anything a test waits for may take. */
 #define WAIT_USEC (10 * G_USEC_PER_SEC)
 
-typedef enum { TRANSPORT_NATIVE, TRANSPORT_GDBUS } Transport;
-
 typedef struct
 {
   GTestDBus      *bus;
@@ -36,22 +34,6 @@ typedef struct
   GSubprocess    *mock;        /* (nullable) */
 } Fixture;
 
-static ZbusConnection *
-connect_with (Transport transport)
-{
-  g_autoptr(GError) error = NULL;
-  ZbusConnection *connection;
-
-  if (transport == TRANSPORT_GDBUS)
-    {
-      g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
-      return zbus_connection_new_for_gdbus (gdbus);
-    }
-  connection = zbus_connection_session (NULL, &error);
-  g_assert_no_error (error);
-  return connection;
-}
-
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
@@ -59,8 +41,8 @@ fixture_setup (Fixture       *fixture,
   zbus_test_set_cloexec_on_all_fds ();
   fixture->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (fixture->bus);
-  fixture->connection = connect_with (GPOINTER_TO_INT (data));
-  fixture->control = connect_with (TRANSPORT_NATIVE);
+  fixture->connection = zbus_test_connect (GPOINTER_TO_INT (data));
+  fixture->control = zbus_test_connect (TRANSPORT_NATIVE);
 }
 
 static void stop_mock (Fixture *fixture);
@@ -334,7 +316,7 @@ test_bus_daemon (Fixture       *fixture,
   g_assert_true (g_variant_is_of_type (features, G_VARIANT_TYPE_STRING_ARRAY));
 
   /* NameOwnerChanged as a GObject signal with its detail. */
-  other = connect_with (TRANSPORT_NATIVE);
+  other = zbus_test_connect (TRANSPORT_NATIVE);
   g_assert_cmpint (zbus_connection_request_name_sync (other, "org.zbus.Test.Someone",
                                                       ZBUS_REQUEST_NAME_FLAGS_NONE, NULL, &error),
                    ==, ZBUS_REQUEST_NAME_REPLY_PRIMARY_OWNER);
@@ -731,7 +713,7 @@ test_own_service (Fixture       *fixture,
                   gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZbusConnection) server = connect_with (TRANSPORT_NATIVE);
+  g_autoptr(ZbusConnection) server = zbus_test_connect (TRANSPORT_NATIVE);
   g_autoptr(TestThing) thing = g_object_new (TEST_TYPE_THING, "count", 4, NULL);
   g_autoptr(ZbusProxy) proxy = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -1072,7 +1054,7 @@ test_other_context (Fixture       *fixture,
   Recorder r;
 
   g_main_context_push_thread_default (context);
-  connection = connect_with (GPOINTER_TO_INT (data));
+  connection = zbus_test_connect (GPOINTER_TO_INT (data));
   proxy = zbus_proxy_new (connection, MOCK_NAME, MOCK_PATH, MOCK_IFACE,
                           ZBUS_PROXY_CACHE_MODE_EAGER, NULL, &error);
   g_assert_no_error (error);
@@ -1146,7 +1128,7 @@ test_async_no_auto_start (gconstpointer data)
   g_test_dbus_up (bus);
   g_assert_cmpint (dup2 (saved_stdout, STDOUT_FILENO), ==, STDOUT_FILENO);
   close (saved_stdout);
-  connection = connect_with (transport);
+  connection = zbus_test_connect (transport);
 
   zbus_proxy_new_async (connection, MOCK_NAME, MOCK_PATH, MOCK_IFACE,
                         ZBUS_PROXY_CACHE_MODE_EAGER, NULL, store_result_cb, &result);
@@ -1248,7 +1230,7 @@ test_cache_other_thread (Fixture       *fixture,
                          gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(ZbusConnection) server = connect_with (TRANSPORT_NATIVE);
+  g_autoptr(ZbusConnection) server = zbus_test_connect (TRANSPORT_NATIVE);
   g_autoptr(TestThing) thing = g_object_new (TEST_TYPE_THING, "count", 4, NULL);
   g_autoptr(ZbusProxy) proxy = NULL;
   g_autoptr(GAsyncResult) result = NULL;

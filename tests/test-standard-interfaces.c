@@ -19,29 +19,11 @@
 
 #define WAIT_USEC (10 * G_USEC_PER_SEC)
 
-typedef enum { TRANSPORT_NATIVE, TRANSPORT_GDBUS } Transport;
-
 typedef struct
 {
   GTestDBus      *bus;
   ZbusConnection *connection;   /* the transport under test */
 } Fixture;
-
-static ZbusConnection *
-connect_with (Transport transport)
-{
-  g_autoptr(GError) error = NULL;
-  ZbusConnection *connection;
-
-  if (transport == TRANSPORT_GDBUS)
-    {
-      g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
-      return zbus_connection_new_for_gdbus (gdbus);
-    }
-  connection = zbus_connection_session (NULL, &error);
-  g_assert_no_error (error);
-  return connection;
-}
 
 static void
 fixture_setup (Fixture       *fixture,
@@ -50,7 +32,7 @@ fixture_setup (Fixture       *fixture,
   zbus_test_set_cloexec_on_all_fds ();
   fixture->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_up (fixture->bus);
-  fixture->connection = connect_with (GPOINTER_TO_INT (data));
+  fixture->connection = zbus_test_connect (GPOINTER_TO_INT (data));
 }
 
 static void
@@ -159,7 +141,7 @@ test_bus_proxy (Fixture       *fixture,
 {
   g_autoptr(ZbusBusProxy) bus = NULL;
   g_autoptr(ZbusProxy) plain = NULL;
-  g_autoptr(ZbusConnection) other = connect_with (TRANSPORT_NATIVE);
+  g_autoptr(ZbusConnection) other = zbus_test_connect (TRANSPORT_NATIVE);
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) names = NULL;
   g_auto(GStrv) activatable = NULL;
@@ -523,7 +505,7 @@ static void
 check_monitor (Fixture  *fixture,
                gboolean  async)
 {
-  g_autoptr(ZbusConnection) other = connect_with (TRANSPORT_NATIVE);
+  g_autoptr(ZbusConnection) other = zbus_test_connect (TRANSPORT_NATIVE);
   const char *other_name = zbus_connection_get_unique_name (other);
   g_autoptr(ZbusMessageStream) stream = NULL;
   g_autoptr(ZbusMessage) message = NULL;
@@ -612,7 +594,7 @@ static void
 test_monitor_cancelled (Fixture       *fixture,
                         gconstpointer  data)
 {
-  g_autoptr(ZbusConnection) other = connect_with (TRANSPORT_NATIVE);
+  g_autoptr(ZbusConnection) other = zbus_test_connect (TRANSPORT_NATIVE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(ZbusMessageStream) stream = NULL;
@@ -649,7 +631,7 @@ test_monitor_rules (Fixture       *fixture,
 {
   static const char * const rules[] = { "type='signal',interface='org.zbus.Test.Monitor'", NULL };
   static const char * const bad_rules[] = { "type='nonsense'", NULL };
-  g_autoptr(ZbusConnection) other = connect_with (TRANSPORT_NATIVE);
+  g_autoptr(ZbusConnection) other = zbus_test_connect (TRANSPORT_NATIVE);
   const char *other_name = zbus_connection_get_unique_name (other);
   g_autoptr(ZbusMessageStream) stream = NULL;
   g_autoptr(ZbusMessage) message = NULL;

@@ -12,6 +12,8 @@
 
 #include <gio/gio.h>
 
+#include "zbus-gobject.h"
+
 /* Marks every fd above stderr close-on-exec. Call it before
  * g_test_dbus_up(): GLib 2.74's GTestDBus spawns dbus-daemon leaving fds
  * open, so each daemon inherits the pipe of GTestDBus's clean-up process;
@@ -55,6 +57,10 @@ zbus_test_fork_bus_watcher (void)
   g_test_dbus_down (bus);
 }
 
+/* The two transports the tests run on: zbus-gobject's own, and an adopted
+ * GDBusConnection. */
+typedef enum { TRANSPORT_NATIVE, TRANSPORT_GDBUS } Transport;
+
 static inline GDBusConnection *
 zbus_test_connect_gdbus (void)
 {
@@ -65,6 +71,23 @@ zbus_test_connect_gdbus (void)
                                                        G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
                                                        G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
                                                        NULL, NULL, &error);
+  g_assert_no_error (error);
+  return connection;
+}
+
+/* A connection to the session bus (the test's GTestDBus) over @transport. */
+static inline ZbusConnection *
+zbus_test_connect (Transport transport)
+{
+  g_autoptr(GError) error = NULL;
+  ZbusConnection *connection;
+
+  if (transport == TRANSPORT_GDBUS)
+    {
+      g_autoptr(GDBusConnection) gdbus = zbus_test_connect_gdbus ();
+      return zbus_connection_new_for_gdbus (gdbus);
+    }
+  connection = zbus_connection_session (NULL, &error);
   g_assert_no_error (error);
   return connection;
 }
