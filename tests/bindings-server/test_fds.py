@@ -52,7 +52,20 @@ class Files(Zbus.Interface):
         return pipe_with(text)
 
 
+def dup(iface, invocation, parameters):
+    # A method-table method: the call's descriptors come with its message,
+    # and the answer carries a list of its own.
+    (handle,) = parameters.unpack()
+    received = invocation.get_message().get_unix_fd_list()
+    out = Gio.UnixFDList.new()
+    fd = received.get(handle)
+    index = out.append(fd)
+    os.close(fd)
+    invocation.return_value_with_unix_fd_list(GLib.Variant('(h)', (index,)), out)
+
+
 Zbus.Interface.type_set_name(Files, 'org.example.Files')
+assert Zbus.Interface.type_add_method(Files, 'Dup', 'h', 'h', None, None, dup)
 Zbus.Interface.type_set_method_in_signature(Files, 'read-all', 'h', ['fd'])
 Zbus.Interface.type_set_method_signature(Files, 'open-text', 'h', ['fd'])
 Zbus.Interface.type_set_signal_signature(Files, 'handed', 'h', ['fd'])
@@ -108,6 +121,19 @@ def test_fd_in_and_out(served):
     (handle,) = reply.unpack()
     got = out.get(handle)
     assert read_all(got) == 'back'
+    os.close(got)
+
+
+def test_method_table_answers_with_fds(served):
+    server_conn, files, client = served
+    fd_list = Gio.UnixFDList.new()
+    fd = pipe_with('duplicated')
+    fd_list.append(fd)
+    os.close(fd)
+    reply, out = call(client, server_conn, 'Dup', GLib.Variant('(h)', (0,)), fd_list)
+    (handle,) = reply.unpack()
+    got = out.get(handle)
+    assert read_all(got) == 'duplicated'
     os.close(got)
 
 
