@@ -1180,7 +1180,7 @@ typedef struct
 {
   ZbusProxy *proxy;
   gint stop;          /* (atomic) */
-  guint reads;
+  gint reads;         /* (atomic) */
   gboolean in_order;
 } Reader;
 
@@ -1217,7 +1217,7 @@ reader_thread (gpointer data)
             reader->in_order = FALSE;
           last = g_variant_get_int32 (value);
         }
-      reader->reads++;
+      g_atomic_int_inc (&reader->reads);
     }
   return NULL;
 }
@@ -1254,12 +1254,16 @@ test_cache_other_thread (Fixture       *fixture,
 
   reader.proxy = proxy;
   thread = g_thread_new ("reader", reader_thread, &reader);
+  /* The reader is under way before the changes start (it wakes no
+   * context: poll for it). */
+  while (g_atomic_int_get (&reader.reads) == 0)
+    g_usleep (1000);
   for (int i = 5; i <= 200; i++)
     g_object_set (thing, "count", i, NULL);
   wait_until (cached_int (proxy, "Count") == 200);
   g_atomic_int_set (&reader.stop, TRUE);
   g_thread_join (thread);
-  g_assert_cmpuint (reader.reads, >, 0);
+  g_assert_cmpint (g_atomic_int_get (&reader.reads), >, 0);
   g_assert_true (reader.in_order);
 
   zbus_connection_close_sync (server, NULL, NULL);
